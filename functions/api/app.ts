@@ -1,0 +1,71 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { ConnectionService } from "../core/connections/service";
+import { DomainError, notFound } from "../core/errors";
+import type { Logger } from "../core/logger";
+import type { Authenticate } from "./auth";
+import { errorResponse } from "./errors";
+import { buildOpenApi, docsPage } from "./openapi";
+import { createRouter, type AppEnv } from "./router";
+import { registerAuditRoutes } from "./routes/audit";
+import { registerConnectionRoutes } from "./routes/connections";
+
+export interface AppDeps {
+  service: ConnectionService;
+  authenticate: Authenticate;
+  logger: Logger;
+}
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The whole HTTP surface as one Hono app. Entry points (Lambda, local server) only adapt events
+ * to it. Order per request: request id, authentication, body size, then the route's own checks.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>({ strict: false });
+  const { logger } = deps;
+
+  app.use(requestId({ limitLength: 128 }));
+  app.use(secureHeaders());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    logger.info("request", { reqId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms });
+  });
+  app.onError((error, c) => errorResponse(c, error, logger));
+  app.notFound((c) => errorResponse(c, notFound("No such route"), logger));
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  app.use("/api/*", async (c, next) => {
+    c.set("actor", await deps.authenticate(c.req.header("authorization")));
+    await next();
+  });
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new DomainError("PayloadTooLarge", `The request body must be at most ${BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+
+  const router = createRouter(app);
+  registerConnectionRoutes(router, deps.service);
+  registerAuditRoutes(router, deps.service);
+
+  const openApi = buildOpenApi(router.specs);
+  app.get("/openapi.json", (c) => c.json(openApi));
+  app.get("/docs", (c) => c.html(docsPage));
+
+  return app;
+}
+
+/** Every `METHOD path` the app serves; the infra check compares API Gateway's routes against it. */
+export const routeList = (app: ReturnType<typeof createApp>) =>
+  [...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))];

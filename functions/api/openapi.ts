@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { STATUS_OF } from "./errors";
+import type { RouteSpec } from "./router";
+import { errorBodySchema } from "./schemas";
+
+const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
+  z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" });
+
+/** Query or path parameters of a route, from its zod object schema. */
+function parameters(schema: z.ZodType | undefined, where: "query" | "path") {
+  if (!schema) return [];
+  const doc = jsonSchema(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(doc.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === "path" || (doc.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+const errorResponses = Object.fromEntries(
+  [...new Set(Object.values(STATUS_OF))].map((status) => [
+    String(status),
+    { description: "Error envelope", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+  ]),
+);
+
+/** OpenAPI 3.1 document built from the very specs (and zod schemas) the router validates with. */
+export function buildOpenApi(specs: RouteSpec[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of specs) {
+    const path = spec.path.replace(/:([A-Za-z]+)/g, "{$1}");
+    const ifMatch = spec.ifMatch
+      ? [{ name: "If-Match", in: "header", required: false, schema: { type: "string" }, description: 'Version: 3, "3" or W/"3"' }]
+      : [];
+    (paths[path] ??= {})[spec.method] = {
+      summary: spec.summary,
+      tags: [spec.tag],
+      security: [{ bearerAuth: [] }],
+      parameters: [...parameters(spec.params, "path"), ...parameters(spec.query, "query"), ...ifMatch],
+      ...(spec.body && {
+        requestBody: { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } },
+      }),
+      responses: {
+        "200": { description: "OK", content: { "application/json": { schema: jsonSchema(spec.response, "output") } } },
+        ...errorResponses,
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Okta App Connections",
+      version: "1.0.0",
+      description: "Infisical-compatible API for Okta App Connections. The API token is write-only: it is never returned.",
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      schemas: { Error: jsonSchema(errorBodySchema, "output") },
+    },
+    paths,
+  };
+}
+
+/** The interactive reference: Scalar's viewer, reading `/openapi.json`. */
+export const docsPage = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Okta App Connections API</title></head>
+<body>
+<noscript>The interactive reference needs JavaScript. The raw document is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+<script id="api-reference" data-url="/openapi.json"></script>
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script>
+</body>
+</html>`;

@@ -1,0 +1,82 @@
+import type { Context, Hono } from "hono";
+import type { z } from "zod";
+import type { Actor } from "../core/connections/model";
+import { validationFailure } from "../core/errors";
+import { parseIfMatch } from "./schemas";
+
+export type AppEnv = { Variables: { requestId: string; actor: Actor } };
+
+/** One route: its documentation and its input schemas, in one place the OpenAPI document reads. */
+export interface RouteSpec {
+  method: "get" | "post" | "patch" | "delete";
+  path: string;
+  summary: string;
+  tag: string;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  body?: z.ZodType;
+  /** Accepts `If-Match` with a version. */
+  ifMatch?: boolean;
+  response: z.ZodType;
+}
+
+export interface RouteInput<Q, P, B> {
+  query: Q;
+  params: P;
+  body: B;
+  ifMatch: number | undefined;
+  ctx: { actor: Actor; reqId: string };
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  // Paths and messages only: the rejected value could be a secret.
+  const issues = result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join("."), message: issue.message }));
+  throw validationFailure(issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "), issues);
+}
+
+/** A query key sent twice is ambiguous, so it is refused rather than guessed. */
+function singleValuedQuery(c: Context): Record<string, string> {
+  const all = c.req.queries();
+  const query: Record<string, string> = {};
+  for (const [key, values] of Object.entries(all)) {
+    if (values.length > 1) throw validationFailure(`query.${key}: must be given once`);
+    query[key] = values[0] ?? "";
+  }
+  return query;
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw validationFailure("The request body must be valid JSON");
+  }
+}
+
+/** Registers routes on `app` and keeps their specs for the OpenAPI document. */
+export function createRouter(app: Hono<AppEnv>) {
+  const specs: RouteSpec[] = [];
+  return {
+    specs,
+    add<S extends RouteSpec>(spec: S, handler: (input: RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>) => Promise<unknown>) {
+      specs.push(spec);
+      app.on(spec.method.toUpperCase(), spec.path, async (c) => {
+        const params = spec.params ? parse(spec.params, c.req.param(), "params") : undefined;
+        const query = spec.query ? parse(spec.query, singleValuedQuery(c), "query") : undefined;
+        const body = spec.body ? parse(spec.body, await readJson(c), "body") : undefined;
+        const ifMatch = spec.ifMatch ? parseIfMatch(c.req.header("if-match")) : undefined;
+        if (ifMatch === "invalid") throw validationFailure('If-Match must be a version such as 3, "3" or W/"3"');
+        const ctx = { actor: c.get("actor"), reqId: c.get("requestId") };
+        const result = await handler({ query, params, body, ifMatch, ctx } as RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>);
+        return c.json(result as object, 200);
+      });
+    },
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;

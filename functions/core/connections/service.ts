@@ -1,0 +1,258 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { EncryptionContext, SecretSealer } from "../crypto/envelope";
+import { SecretUnreadableError } from "../crypto/envelope";
+import { conflict, isDomainError, notFound, permissionDenied, preconditionFailed, type DomainError } from "../errors";
+import type { OktaVerifier } from "../okta/okta-client";
+import type { UrlGuard } from "../okta/url-guard";
+import type { CursorCodec } from "./cursor";
+import type { Actor, AppConnection, AuditAction, AuditEvent, ConnectionRecord } from "./model";
+import { toAppConnection } from "./model";
+import { readPage, type PageRequest } from "./paging";
+import { isAllowed, readableProjects, type ConnectionAction } from "./permissions";
+import type { CreateConnectionInput, CredentialsInput, UpdateConnectionInput } from "./schemas";
+import { StoreConflictError, type ConnectionStore } from "./store";
+
+export interface ServiceDeps {
+  store: ConnectionStore;
+  sealer: SecretSealer;
+  guard: UrlGuard;
+  okta: OktaVerifier;
+  cursors: CursorCodec;
+  clock?: () => Date;
+  newId?: () => string;
+}
+
+/** Who asks, and the request id that ties their audit events to the access log. */
+export interface CallContext {
+  actor: Actor;
+  reqId: string;
+}
+
+export type ValidationResult =
+  | { valid: true; checkedAt: string }
+  | { valid: false; checkedAt: string; error: { error: string; message: string } };
+
+const OKTA_OUTCOMES = new Set(["InvalidCredentials", "InvalidInstanceUrl", "UpstreamRateLimited", "UpstreamUnavailable", "UpstreamTimeout"]);
+
+/** The KMS encryption context binds a sealed token to exactly one connection of one tenant. */
+export const encryptionContext = (r: Pick<ConnectionRecord, "orgId" | "projectId" | "id">): EncryptionContext => ({
+  orgId: r.orgId,
+  projectId: r.projectId ?? "",
+  connectionId: r.id,
+  app: "okta",
+});
+
+/** Deterministic per connection, so equal credentials compare equal without decrypting. */
+export const credentialsHash = (orgId: string, connectionId: string, creds: { instanceUrl: string; apiToken: string }) =>
+  createHash("sha256").update(JSON.stringify(["okta", "api-token", orgId, connectionId, creds.instanceUrl, creds.apiToken])).digest("hex");
+
+/**
+ * The domain service: every rule of the contract that is not about HTTP. Checks run in the
+ * contract's order: existence, permission, If-Match, instanceUrl guard, name availability, Okta,
+ * then the store's own atomic conditions.
+ */
+export function createConnectionService(deps: ServiceDeps) {
+  const { store, sealer, guard, okta, cursors } = deps;
+  const now = () => (deps.clock ?? (() => new Date()))().toISOString();
+  const newId = deps.newId ?? randomUUID;
+
+  const demand = (actor: Actor, action: ConnectionAction, projectId: string | null) => {
+    if (!isAllowed(actor, action, projectId)) throw permissionDenied();
+  };
+
+  async function load(ctx: CallContext, id: string, action: ConnectionAction): Promise<ConnectionRecord> {
+    const record = await store.getById(ctx.actor.orgId, id);
+    if (!record) throw notFound();
+    demand(ctx.actor, action, record.projectId);
+    return record;
+  }
+
+  function audit(ctx: CallContext, action: AuditAction, record: ConnectionRecord, credentialsUpdated?: boolean): AuditEvent {
+    return {
+      id: newId(),
+      action,
+      actor: { type: ctx.actor.type, id: ctx.actor.id },
+      connectionId: record.id,
+      orgId: record.orgId,
+      projectId: record.projectId,
+      reqId: ctx.reqId,
+      createdAt: now(),
+      metadata: { name: record.name, app: "okta", ...(credentialsUpdated === undefined ? {} : { credentialsUpdated }) },
+    };
+  }
+
+  /** Guard the URL, check the name is free, then (only then) spend the customer's Okta rate limit. */
+  async function checkCredentials(creds: CredentialsInput, nameCheck?: () => Promise<void>) {
+    const target = await guard.check(creds.instanceUrl);
+    await nameCheck?.();
+    await okta.verify(target, creds.apiToken);
+    return { instanceUrl: target.origin, apiToken: creds.apiToken };
+  }
+
+  const nameMustBeFree = (orgId: string, projectId: string | null, name: string) => async () => {
+    if (await store.isNameTaken(orgId, projectId, name)) throw nameTaken(name);
+  };
+  const nameTaken = (name: string) => conflict(`An app connection named '${name}' already exists in this scope`);
+
+  function storeConflict(error: unknown, ifMatch: number | undefined, name: string): unknown {
+    if (!(error instanceof StoreConflictError)) return error;
+    if (error.reason === "missing") return notFound();
+    if (error.reason === "name-taken") return nameTaken(name);
+    return ifMatch === undefined
+      ? conflict("The connection was changed by another request; read it again and retry")
+      : preconditionFailed("The connection was changed by someone else (version no longer matches)");
+  }
+
+  const checkIfMatch = (record: ConnectionRecord, ifMatch: number | undefined) => {
+    if (ifMatch !== undefined && ifMatch !== record.version)
+      throw preconditionFailed(`If-Match version ${ifMatch} does not match the current version ${record.version}`);
+  };
+
+  const bindingOf = (what: string, ctx: CallContext, scopes: unknown[]) =>
+    JSON.stringify([what, ctx.actor.orgId, ctx.actor.type, ctx.actor.id, scopes]);
+
+  async function listScopes(ctx: CallContext, what: string, scopes: (string | null | "*")[], page: PageRequest) {
+    const result = await readPage({
+      scopes,
+      request: page,
+      cursors,
+      binding: bindingOf(what, ctx, scopes),
+      query: (scope, limit, key) => store.listScope(ctx.actor.orgId, scope, limit, key),
+    });
+    return { items: result.items.map(toAppConnection), nextCursor: result.nextCursor };
+  }
+
+  return {
+    async create(ctx: CallContext, input: CreateConnectionInput): Promise<AppConnection> {
+      const { orgId } = ctx.actor;
+      const projectId = input.projectId ?? null;
+      demand(ctx.actor, "manage", projectId);
+      const creds = await checkCredentials(input.credentials, nameMustBeFree(orgId, projectId, input.name));
+      const id = newId();
+      const at = now();
+      const record: ConnectionRecord = {
+        id,
+        orgId,
+        projectId,
+        name: input.name,
+        description: input.description ?? null,
+        instanceUrl: creds.instanceUrl,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+        credentialsHash: credentialsHash(orgId, id, creds),
+        secret: await sealer.seal(creds.apiToken, encryptionContext({ orgId, projectId, id })),
+      };
+      await store.create(record, audit(ctx, "create-app-connection", record)).catch((error) => {
+        throw storeConflict(error, undefined, record.name);
+      });
+      return toAppConnection(record);
+    },
+
+    async get(ctx: CallContext, id: string): Promise<AppConnection> {
+      return toAppConnection(await load(ctx, id, "read"));
+    },
+
+    async getByName(ctx: CallContext, projectId: string | null, name: string): Promise<AppConnection> {
+      demand(ctx.actor, "read", projectId);
+      const record = await store.getByName(ctx.actor.orgId, projectId, name);
+      if (!record) throw notFound();
+      return toAppConnection(record);
+    },
+
+    /** With a project: that project. Without: org-level plus every readable project (all, for org admins). */
+    async list(ctx: CallContext, query: PageRequest & { projectId?: string }) {
+      if (query.projectId !== undefined) {
+        demand(ctx.actor, "read", query.projectId);
+        return listScopes(ctx, "list", [query.projectId], query);
+      }
+      const readable = readableProjects(ctx.actor);
+      return listScopes(ctx, "list", readable === "all" ? ["*"] : [null, ...readable], query);
+    },
+
+    /** Org-level connections plus those of `projectId`, as `{ app, id, name, projectId, orgId }`. */
+    async available(ctx: CallContext, query: PageRequest & { projectId?: string }) {
+      if (query.projectId !== undefined) demand(ctx.actor, "read", query.projectId);
+      const scopes = query.projectId === undefined ? [null] : [null, query.projectId];
+      const page = await listScopes(ctx, "available", scopes, query);
+      const items = page.items.map(({ app, id, name, projectId, orgId }) => ({ app, id, name, projectId, orgId }));
+      return { items, nextCursor: page.nextCursor };
+    },
+
+    async update(ctx: CallContext, id: string, patch: UpdateConnectionInput, ifMatch?: number): Promise<AppConnection> {
+      const before = await load(ctx, id, "manage");
+      checkIfMatch(before, ifMatch);
+      const name = patch.name ?? before.name;
+      const renamed = name !== before.name;
+      const nameCheck = renamed ? nameMustBeFree(before.orgId, before.projectId, name) : undefined;
+      let after: ConnectionRecord = {
+        ...before,
+        name,
+        description: patch.description === undefined ? before.description : patch.description,
+        version: before.version + 1,
+        updatedAt: now(),
+      };
+      if (patch.credentials) {
+        const creds = await checkCredentials(patch.credentials, nameCheck);
+        after = {
+          ...after,
+          instanceUrl: creds.instanceUrl,
+          credentialsHash: credentialsHash(before.orgId, before.id, creds),
+          secret: await sealer.seal(creds.apiToken, encryptionContext(before)),
+        };
+      } else {
+        await nameCheck?.();
+      }
+      const event = audit(ctx, "update-app-connection", after, patch.credentials !== undefined);
+      await store.update(before, after, event).catch((error) => {
+        throw storeConflict(error, ifMatch, name);
+      });
+      return toAppConnection(after);
+    },
+
+    async remove(ctx: CallContext, id: string, ifMatch?: number): Promise<AppConnection> {
+      const record = await load(ctx, id, "manage");
+      checkIfMatch(record, ifMatch);
+      await store.remove(record, audit(ctx, "delete-app-connection", record)).catch((error) => {
+        throw storeConflict(error, ifMatch, record.name);
+      });
+      return toAppConnection(record);
+    },
+
+    /** Re-checks the stored token against Okta now. Okta's verdict is data (200), not an error. */
+    async validate(ctx: CallContext, id: string): Promise<ValidationResult> {
+      const record = await load(ctx, id, "use");
+      const checkedAt = () => now();
+      try {
+        const apiToken = await sealer.open(record.secret, encryptionContext(record));
+        await okta.verify(await guard.check(record.instanceUrl), apiToken);
+        return { valid: true, checkedAt: checkedAt() };
+      } catch (error) {
+        if (error instanceof SecretUnreadableError) {
+          const message = "The stored credentials could not be decrypted for this connection; set new credentials";
+          return { valid: false, checkedAt: checkedAt(), error: { error: "InvalidCredentials", message } };
+        }
+        if (isDomainError(error) && OKTA_OUTCOMES.has(error.code)) {
+          const { code, message } = error as DomainError;
+          return { valid: false, checkedAt: checkedAt(), error: { error: code, message } };
+        }
+        throw error;
+      }
+    },
+
+    async auditLog(ctx: CallContext, query: PageRequest & { projectId?: string }) {
+      const projectId = query.projectId ?? null;
+      demand(ctx.actor, "read-audit", projectId);
+      const page = { ...query, limit: query.limit ?? 50 };
+      return readPage({
+        scopes: [projectId],
+        request: page,
+        cursors,
+        binding: bindingOf("audit", ctx, [projectId]),
+        query: (scope, limit, key) => store.listAudit(ctx.actor.orgId, scope, limit, key),
+      });
+    },
+  };
+}
+
+export type ConnectionService = ReturnType<typeof createConnectionService>;

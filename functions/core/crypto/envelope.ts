@@ -1,0 +1,132 @@
+/**
+ * Envelope encryption of small secrets (Okta API tokens).
+ *
+ * Each secret gets its own data key from KMS; only the KMS-encrypted copy of that key is stored,
+ * so reading a secret always needs a KMS call that can be audited, throttled and revoked. The
+ * encryption context (org, project, connection, ...) is bound twice: by KMS to the data key and by
+ * our own GCM layer as associated data, so moving a sealed blob to another record fails even if
+ * somebody swaps the stored data key for one sealed under the right context.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import {
+  DecryptCommand,
+  GenerateDataKeyCommand,
+  type GenerateDataKeyCommandOutput,
+  type KMSClient,
+} from "@aws-sdk/client-kms";
+import { serviceUnavailable } from "../errors";
+
+/** Non-secret key/value pairs that say what a secret belongs to; must be identical to open it. */
+export type EncryptionContext = Record<string, string>;
+
+/** What is stored: never the plaintext data key. */
+export interface SealedSecret {
+  formatVersion: 1;
+  /** KMS CiphertextBlob of the data key. */
+  encryptedDataKey: Uint8Array;
+  /** 12 random bytes. */
+  iv: Uint8Array;
+  ciphertext: Uint8Array;
+  /** 16-byte GCM tag. */
+  tag: Uint8Array;
+}
+
+/** Port: seals and opens secrets; adapters decide where the keys live. */
+export interface SecretSealer {
+  seal(plaintext: string, context: EncryptionContext): Promise<SealedSecret>;
+  open(sealed: SealedSecret, context: EncryptionContext): Promise<string>;
+}
+
+/** The secret cannot be read: wrong context, tampered data or an unknown format. Never carries secret data. */
+export class SecretUnreadableError extends Error {
+  constructor(message = "Stored secret cannot be decrypted") {
+    super(message);
+    this.name = "SecretUnreadableError";
+  }
+}
+
+const IV_BYTES = 12; // the GCM standard nonce size; random is safe since each data key seals once
+const TAG_BYTES = 16;
+// KMS errors that mean "this blob will never open", as opposed to "try again later".
+const UNREADABLE_KMS_ERRORS = new Set(["InvalidCiphertextException", "IncorrectKeyException"]);
+
+/**
+ * Canonical JSON of a context (keys sorted by code unit), so the same context always yields the
+ * same bytes whatever the insertion order of its keys.
+ */
+export function canonicalContext(context: EncryptionContext): string {
+  const keys = Object.keys(context).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(context[k])}`).join(",")}}`;
+}
+
+// The version is part of the AAD so a blob cannot be replayed under a later format's rules.
+const aad = (context: EncryptionContext) => Buffer.from(`okta-token-v1\n${canonicalContext(context)}`, "utf8");
+
+// Records come from storage, so their shape is checked at run time, not trusted from the type.
+const isBytes = (v: unknown, length?: number): v is Uint8Array =>
+  v instanceof Uint8Array && (length === undefined ? v.length > 0 : v.length === length);
+const isWellFormed = (s: SealedSecret) =>
+  s?.formatVersion === 1 && isBytes(s.encryptedDataKey) && isBytes(s.iv, IV_BYTES) && isBytes(s.tag, TAG_BYTES) &&
+  s.ciphertext instanceof Uint8Array;
+
+/** Creates a {@link SecretSealer} that gets data keys from AWS KMS (or the local KMS endpoint). */
+export function createKmsSealer(opts: { kms: KMSClient; keyId: string }): SecretSealer {
+  const { kms, keyId } = opts;
+  return {
+    async seal(plaintext, context) {
+      let out: GenerateDataKeyCommandOutput;
+      try {
+        out = await kms.send(
+          new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: "AES_256", EncryptionContext: context }),
+        );
+      } catch (error) {
+        throw serviceUnavailable("Key service unavailable", error);
+      }
+      const dataKey = out.Plaintext;
+      try {
+        if (!dataKey || dataKey.length !== 32 || !out.CiphertextBlob?.length) {
+          throw serviceUnavailable("Key service unavailable");
+        }
+        const iv = randomBytes(IV_BYTES);
+        const cipher = createCipheriv("aes-256-gcm", dataKey, iv, { authTagLength: TAG_BYTES });
+        cipher.setAAD(aad(context));
+        const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+        return { formatVersion: 1, encryptedDataKey: out.CiphertextBlob, iv, ciphertext, tag: cipher.getAuthTag() };
+      } finally {
+        dataKey?.fill(0); // the plaintext key must not outlive this call in our heap
+      }
+    },
+
+    async open(sealed, context) {
+      // Checked before calling KMS: a malformed or future-format record should not cost a KMS request.
+      if (!isWellFormed(sealed)) throw new SecretUnreadableError();
+      let dataKey: Uint8Array | undefined;
+      try {
+        const out = await kms.send(
+          new DecryptCommand({ CiphertextBlob: sealed.encryptedDataKey, EncryptionContext: context, KeyId: keyId }),
+        );
+        dataKey = out.Plaintext;
+      } catch (error) {
+        if (error instanceof Error && UNREADABLE_KMS_ERRORS.has(error.name)) throw new SecretUnreadableError();
+        throw serviceUnavailable("Key service unavailable", error);
+      }
+      try {
+        if (!dataKey || dataKey.length !== 32) throw new SecretUnreadableError();
+        const decipher = createDecipheriv("aes-256-gcm", dataKey, sealed.iv, { authTagLength: TAG_BYTES });
+        decipher.setAAD(aad(context));
+        decipher.setAuthTag(sealed.tag);
+        const plain = Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
+        try {
+          return plain.toString("utf8");
+        } finally {
+          plain.fill(0);
+        }
+      } catch (error) {
+        if (error instanceof SecretUnreadableError) throw error;
+        throw new SecretUnreadableError(); // GCM auth failure; Node's message is generic but we drop it anyway
+      } finally {
+        dataKey?.fill(0);
+      }
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Structured JSON log lines. A last line of defence redacts anything shaped like an Okta API
+ * token, so a mistake elsewhere cannot put one in a log.
+ */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const TOKEN_SHAPE = /00[A-Za-z0-9_-]{40}/g;
+
+export const redactSecrets = (text: string) => text.replace(TOKEN_SHAPE, "[REDACTED]");
+
+export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line + "\n")): Logger {
+  const emit = (level: string, message: string, fields?: Record<string, unknown>) =>
+    write(redactSecrets(JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })));
+  return {
+    info: (message, fields) => emit("info", message, fields),
+    warn: (message, fields) => emit("warn", message, fields),
+    error: (message, fields) => emit("error", message, fields),
+  };
+}
+
+/** Error facts safe to log: name, code and message, never request bodies. */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { error: String(error) };
+  const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
+  return { errorName: error.name, errorMessage: error.message, ...cause };
+}

@@ -1,0 +1,125 @@
+import { promises as dns } from "node:dns";
+import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
+import { invalidInstanceUrl, upstreamUnavailable } from "../errors";
+
+/** One address a hostname resolves to. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolves a hostname to all its addresses; injectable so tests never touch real DNS. */
+export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** A checked Okta origin plus the one address the call must connect to (pinned against DNS rebinding). */
+export interface OktaTarget {
+  origin: string;
+  /** Hostname without IPv6 brackets; used for the Host header and TLS servername. */
+  hostname: string;
+  port: number;
+  protocol: "https:" | "http:";
+  address: string;
+  family: 4 | 6;
+}
+
+/** The SSRF guard: decides whether the service may call an instanceUrl, and where exactly. */
+export interface UrlGuard {
+  /** Resolves to a pinned target, or rejects with `InvalidInstanceUrl` / `UpstreamUnavailable`. */
+  check(instanceUrl: string): Promise<OktaTarget>;
+}
+
+const defaultResolver: Resolver = async (hostname) => {
+  const found = await dns.lookup(hostname, { all: true, verbatim: true });
+  return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+};
+
+// Okta's admin console lives on `<org>-admin.<domain>`; its API answers differently, so users get a hint.
+const ADMIN_HOST = /^([a-z0-9-]+)-admin\.(okta|oktapreview|okta-emea)\.com$/;
+// RFC 8215 local-use NAT64 prefix: refused explicitly in case ipaddr.js stops classifying it.
+const NAT64_LOCAL = ipaddr.parseCIDR("64:ff9b:1::/48");
+
+/** True only for public unicast addresses; anything unparseable counts as not public. */
+export function isPublicAddress(address: string): boolean {
+  try {
+    const ip = ipaddr.process(address); // maps ::ffff:a.b.c.d to IPv4 so its real range is checked
+    if (ip.kind() === "ipv6" && ip.match(NAT64_LOCAL)) return false;
+    return ip.range() === "unicast";
+  } catch {
+    return false;
+  }
+}
+
+/** Parses `OKTA_INSECURE_ALLOWLIST` ("127.0.0.1:4000, localhost:8443") into trimmed `host:port` entries. */
+export function parseAllowlist(raw: string | undefined): string[] {
+  return (raw ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Builds the guard. The allowlist is empty by default, so only public https origins on 443 pass. */
+export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver } = {}): UrlGuard {
+  const allowlist = new Set(opts.allowlist ?? []);
+  const resolve = opts.resolve ?? defaultResolver;
+
+  return {
+    async check(instanceUrl) {
+      let url: URL;
+      try {
+        url = new URL(instanceUrl);
+      } catch {
+        throw invalidInstanceUrl("instanceUrl is not a valid URL");
+      }
+      if (url.protocol !== "https:" && url.protocol !== "http:") {
+        throw invalidInstanceUrl("instanceUrl must use https");
+      }
+      // Checked before the allowlist and without echoing the URL: it would carry the password.
+      if (url.username !== "" || url.password !== "") {
+        throw invalidInstanceUrl("instanceUrl must not include a user name or other credentials");
+      }
+      const protocol = url.protocol;
+      const port = url.port ? Number(url.port) : protocol === "https:" ? 443 : 80;
+      const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+      const literal = isIP(hostname) !== 0; // WHATWG URL already turned 0x7f.1, 2130706433... into dotted form
+      const allowed = allowlist.has(`${url.hostname}:${port}`);
+
+      if (!allowed) {
+        if (protocol !== "https:") throw invalidInstanceUrl("instanceUrl must use https");
+        if (port !== 443) throw invalidInstanceUrl("instanceUrl must use the default https port 443");
+        const name = hostname.replace(/\.$/, "");
+        const admin = ADMIN_HOST.exec(name);
+        if (admin) {
+          const api = `https://${admin[1]}.${admin[2]}.com`;
+          throw invalidInstanceUrl(`Use the Okta API URL ${api}, not the admin console https://${name}`);
+        }
+        if (name === "localhost" || name.endsWith(".localhost")) {
+          throw invalidInstanceUrl("instanceUrl must not point to localhost");
+        }
+        if (literal && !isPublicAddress(hostname)) {
+          throw invalidInstanceUrl("instanceUrl must not point to a private, loopback or reserved address");
+        }
+      }
+
+      const addresses = literal
+        ? [{ address: hostname, family: isIP(hostname) === 6 ? 6 : 4 } as ResolvedAddress]
+        : await resolveOnce(resolve, hostname);
+      const first = addresses[0];
+      if (!first) throw invalidInstanceUrl(`could not resolve ${hostname}`);
+      // Every address is checked, not just the pinned one: a mixed answer hints at rebinding tricks.
+      if (!allowed && !addresses.every((a) => isPublicAddress(a.address))) {
+        throw invalidInstanceUrl(`${hostname} resolves to a private, loopback or reserved address`);
+      }
+      if (isIP(first.address) === 0) throw invalidInstanceUrl(`could not resolve ${hostname}`);
+      return { origin: url.origin, hostname, port, protocol, address: first.address, family: first.family };
+    },
+  };
+}
+
+async function resolveOnce(resolve: Resolver, hostname: string): Promise<ResolvedAddress[]> {
+  try {
+    return await resolve(hostname);
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === "ENOTFOUND" || code === "ENODATA") throw invalidInstanceUrl(`could not resolve ${hostname}`);
+    // Transient DNS trouble is not the user's fault: report it as an upstream outage.
+    throw upstreamUnavailable(`DNS lookup for ${hostname} failed; try again later`, err);
+  }
+}

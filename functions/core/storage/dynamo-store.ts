@@ -1,0 +1,202 @@
+import {
+  GetItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { AuditEvent, ConnectionRecord } from "../connections/model";
+import { StoreConflictError, type ConnectionStore, type StoreConflictReason, type StoreKey } from "../connections/store";
+import { withStoreErrors } from "./aws-errors";
+import * as keys from "./keys";
+
+type Item = Record<string, AttributeValue>;
+const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
+
+function connectionItem(record: ConnectionRecord): Item {
+  return toItem({
+    ...keys.connectionKey(record.orgId, record.id),
+    ...keys.connectionIndexKey(record.orgId, record.projectId, record.name),
+    type: "connection",
+    ...record,
+    secret: { ...record.secret },
+  });
+}
+
+function recordFrom(item: Item): ConnectionRecord {
+  const { PK, SK, GSI1PK, GSI1SK, type, ...record } = unmarshall(item);
+  return record as ConnectionRecord;
+}
+
+function auditFrom(item: Item): AuditEvent {
+  const { PK, SK, type, ...event } = unmarshall(item);
+  return event as AuditEvent;
+}
+
+function auditPut(tableName: string, event: AuditEvent): TransactWriteItem {
+  const key = keys.auditKey(event.orgId, event.projectId, event.createdAt, event.id);
+  return { Put: { TableName: tableName, Item: toItem({ ...key, type: "audit", ...event }), ConditionExpression: "attribute_not_exists(PK)" } };
+}
+
+function nameLockPut(tableName: string, record: ConnectionRecord): TransactWriteItem {
+  const key = keys.nameLockKey(record.orgId, record.projectId, record.name);
+  return {
+    Put: {
+      TableName: tableName,
+      Item: toItem({ ...key, type: "name-lock", connectionId: record.id }),
+      ConditionExpression: "attribute_not_exists(PK)", // name-is-free
+    },
+  };
+}
+
+function nameLockDelete(tableName: string, record: ConnectionRecord): TransactWriteItem {
+  return {
+    Delete: {
+      TableName: tableName,
+      Key: toItem(keys.nameLockKey(record.orgId, record.projectId, record.name)),
+      ConditionExpression: "connectionId = :id", // lock-belongs-to-this-connection
+      ExpressionAttributeValues: toItem({ ":id": record.id }),
+    },
+  };
+}
+
+/**
+ * Reads one more item than asked, so the last page carries no key: a cursor is only handed out
+ * when something really follows. `keyNames` are the attributes that make up a start key.
+ */
+function pageOf<T>(items: Item[], lastEvaluated: Item | undefined, limit: number, keyNames: string[], map: (item: Item) => T) {
+  const pick = (item: Item) => Object.fromEntries(keyNames.map((name) => [name, item[name]?.S ?? ""])) as StoreKey;
+  if (items.length > limit) {
+    const kept = items.slice(0, limit);
+    return { items: kept.map(map), lastKey: pick(kept[kept.length - 1] as Item) };
+  }
+  return { items: items.map(map), lastKey: lastEvaluated && (unmarshall(lastEvaluated) as StoreKey) };
+}
+
+/** The transaction's item at `index` refused; say why in domain words. */
+type ReasonOf = (index: number, oldItem: Item | undefined) => StoreConflictReason;
+
+async function transact(client: DynamoDBClient, items: TransactWriteItem[], reasonOf: ReasonOf): Promise<void> {
+  try {
+    await withStoreErrors(() => client.send(new TransactWriteItemsCommand({ TransactItems: items })));
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    const index = reasons.findIndex((reason) => reason.Code === "ConditionalCheckFailed");
+    if (index >= 0) throw new StoreConflictError(reasonOf(index, reasons[index]?.Item));
+    // Another transaction held one of our items at that moment: it won the race.
+    const raced = reasons.findIndex((reason) => reason.Code === "TransactionConflict");
+    if (raced >= 0) throw new StoreConflictError(reasonOf(raced, {}));
+    throw error;
+  }
+}
+
+/** DynamoDB adapter of the store port: one table, keys from `./keys`, one call per read. */
+export function createDynamoStore(opts: { client: DynamoDBClient; tableName: string }): ConnectionStore {
+  const { client, tableName: TableName } = opts;
+
+  const versionGuard = (record: ConnectionRecord) => ({
+    ConditionExpression: "version = :expectedVersion", // unchanged-since-read
+    ExpressionAttributeValues: toItem({ ":expectedVersion": record.version }),
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  });
+  const connectionReason = (oldItem: Item | undefined): StoreConflictReason => (oldItem ? "version-mismatch" : "missing");
+
+  return {
+    async getById(orgId, id) {
+      const out = await withStoreErrors(() =>
+        client.send(new GetItemCommand({ TableName, Key: toItem(keys.connectionKey(orgId, id)), ConsistentRead: true })),
+      );
+      return out.Item ? recordFrom(out.Item) : null;
+    },
+
+    async getByName(orgId, projectId, name) {
+      const { GSI1PK, GSI1SK } = keys.connectionIndexKey(orgId, projectId, name);
+      const out = await withStoreErrors(() =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            IndexName: keys.GSI1,
+            KeyConditionExpression: "GSI1PK = :pk AND GSI1SK = :sk",
+            ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":sk": GSI1SK }),
+          }),
+        ),
+      );
+      const item = out.Items?.[0];
+      return item ? recordFrom(item) : null;
+    },
+
+    async isNameTaken(orgId, projectId, name) {
+      const Key = toItem(keys.nameLockKey(orgId, projectId, name));
+      const out = await withStoreErrors(() =>
+        client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "PK" })),
+      );
+      return out.Item !== undefined;
+    },
+
+    async create(record, audit) {
+      const put: TransactWriteItem = {
+        Put: { TableName, Item: connectionItem(record), ConditionExpression: "attribute_not_exists(PK)" },
+      };
+      await transact(client, [put, nameLockPut(TableName, record), auditPut(TableName, audit)], () => "name-taken");
+    },
+
+    async update(before, after, audit) {
+      const renamed = before.name !== after.name;
+      const items: TransactWriteItem[] = [
+        { Put: { TableName, Item: connectionItem(after), ...versionGuard(before) } },
+        ...(renamed ? [nameLockDelete(TableName, before), nameLockPut(TableName, after)] : []),
+        auditPut(TableName, audit),
+      ];
+      // A failed old-lock delete means the connection moved on under us: same as a version change.
+      await transact(client, items, (index, oldItem) =>
+        index === 0 ? connectionReason(oldItem) : index === 1 ? "version-mismatch" : "name-taken",
+      );
+    },
+
+    async remove(record, audit) {
+      const del: TransactWriteItem = {
+        Delete: { TableName, Key: toItem(keys.connectionKey(record.orgId, record.id)), ...versionGuard(record) },
+      };
+      await transact(client, [del, nameLockDelete(TableName, record), auditPut(TableName, audit)], (index, oldItem) =>
+        index === 0 ? connectionReason(oldItem) : "version-mismatch",
+      );
+    },
+
+    async listScope(orgId, scope, limit, startKey) {
+      const { GSI1PK, GSI1SKPrefix } = keys.scopeQuery(orgId, scope);
+      const out = await withStoreErrors(() =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            IndexName: keys.GSI1,
+            KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+            ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":prefix": GSI1SKPrefix }),
+            Limit: limit + 1,
+            ExclusiveStartKey: startKey ? toItem(startKey) : undefined,
+          }),
+        ),
+      );
+      return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK", "GSI1PK", "GSI1SK"], recordFrom);
+    },
+
+    async listAudit(orgId, projectId, limit, startKey) {
+      const out = await withStoreErrors(() =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: "PK = :pk",
+            ExpressionAttributeValues: toItem({ ":pk": keys.auditPartition(orgId, projectId) }),
+            ScanIndexForward: false,
+            Limit: limit + 1,
+            ExclusiveStartKey: startKey ? toItem(startKey) : undefined,
+          }),
+        ),
+      );
+      return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK"], auditFrom);
+    },
+  };
+}

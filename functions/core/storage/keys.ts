@@ -1,0 +1,58 @@
+/**
+ * The table's key design, as pure data and pure functions. This is the ONLY module that builds
+ * key strings; the infra check compares the deployed table against `TABLE_SCHEMA`.
+ *
+ * Items (one table):
+ *   connection  PK=ORG#<org>                SK=CONN#<id>                      GSI1PK=ORG#<org>  GSI1SK=SCOPE#<scope>#NAME#<name>
+ *   name lock   PK=ORG#<org>                SK=NAME#<scope>#<name>            (makes names unique: written in the same transaction)
+ *   audit event PK=ORG#<org>#AUDIT#<scope>  SK=<createdAt>#<eventId>
+ *
+ * `<scope>` is the project id, or `!` for org-level connections. Ids and names never contain `#` or
+ * `!` (the schemas forbid them), so prefixes cannot bleed into each other.
+ */
+export const TABLE_SCHEMA = {
+  partitionKey: "PK",
+  sortKey: "SK",
+  indexes: [{ name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK", projection: "ALL" }],
+} as const;
+
+export const GSI1 = TABLE_SCHEMA.indexes[0].name;
+
+const ORG_SCOPE = "!";
+const scopeToken = (projectId: string | null) => projectId ?? ORG_SCOPE;
+
+export interface ItemKey {
+  PK: string;
+  SK: string;
+}
+
+export const connectionKey = (orgId: string, connectionId: string): ItemKey => ({
+  PK: `ORG#${orgId}`,
+  SK: `CONN#${connectionId}`,
+});
+
+/** GSI1 places every connection of an org in one partition, sorted by scope then name. */
+export const connectionIndexKey = (orgId: string, projectId: string | null, name: string) => ({
+  GSI1PK: `ORG#${orgId}`,
+  GSI1SK: `SCOPE#${scopeToken(projectId)}#NAME#${name}`,
+});
+
+/** A GSI1 query of one scope (`projectId`), of org-level connections (`null`), or of the whole org (`"*"`). */
+export const scopeQuery = (orgId: string, projectId: string | null | "*") => ({
+  GSI1PK: `ORG#${orgId}`,
+  GSI1SKPrefix: projectId === "*" ? "SCOPE#" : `SCOPE#${scopeToken(projectId)}#NAME#`,
+});
+
+export const nameLockKey = (orgId: string, projectId: string | null, name: string): ItemKey => ({
+  PK: `ORG#${orgId}`,
+  SK: `NAME#${scopeToken(projectId)}#${name}`,
+});
+
+export const auditPartition = (orgId: string, projectId: string | null) =>
+  `ORG#${orgId}#AUDIT#${scopeToken(projectId)}`;
+
+/** Sort keys order by time first, so a descending query reads newest first. */
+export const auditKey = (orgId: string, projectId: string | null, createdAt: string, eventId: string): ItemKey => ({
+  PK: auditPartition(orgId, projectId),
+  SK: `${createdAt}#${eventId}`,
+});

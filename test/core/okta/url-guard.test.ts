@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../../../functions/core/errors";
+import { createUrlGuard, parseAllowlist, type ResolvedAddress } from "../../../functions/core/okta/url-guard";
+
+// A fake DNS: names map to fixed answers; every call is recorded so "resolve once" can be asserted.
+function fakeDns(table: Record<string, ResolvedAddress[] | Error>) {
+  const calls: string[] = [];
+  const resolve = async (host: string) => {
+    calls.push(host);
+    const entry = table[host];
+    if (entry === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    if (entry instanceof Error) throw entry;
+    return entry;
+  };
+  return { calls, resolve };
+}
+
+const v4 = (address: string): ResolvedAddress => ({ address, family: 4 });
+const v6 = (address: string): ResolvedAddress => ({ address, family: 6 });
+const dns = () =>
+  fakeDns({
+    "acme.okta.com": [v4("52.1.2.3")],
+    "v6.okta.com": [v6("2606:4700::1")],
+    "inside.example.com": [v4("10.1.2.3")],
+    "mixed.example.com": [v4("52.1.2.3"), v4("192.168.0.5")],
+    "mapped.example.com": [v6("::ffff:127.0.0.1")],
+    "nat64.example.com": [v6("64:ff9b:1::a00:1")],
+    "junk.example.com": [v4("not-an-ip")],
+    "flaky.example.com": Object.assign(new Error("getaddrinfo EAI_AGAIN"), { code: "EAI_AGAIN" }),
+    localhost: [v4("127.0.0.1")],
+  });
+
+const refusal = (promise: Promise<unknown>): Promise<DomainError> =>
+  promise.then(
+    () => expect.fail("expected a refusal"),
+    (err: unknown) => (expect(err).toBeInstanceOf(DomainError), err as DomainError),
+  );
+
+describe("url guard", () => {
+  it("passes a public https origin and pins the resolved address", async () => {
+    const d = dns();
+    const target = await createUrlGuard({ resolve: d.resolve }).check("https://acme.okta.com");
+    expect(target).toEqual({
+      origin: "https://acme.okta.com",
+      hostname: "acme.okta.com",
+      port: 443,
+      protocol: "https:",
+      address: "52.1.2.3",
+      family: 4,
+    });
+    expect(d.calls).toEqual(["acme.okta.com"]);
+    expect((await createUrlGuard({ resolve: d.resolve }).check("https://v6.okta.com")).family).toBe(6);
+  });
+
+  it.each([
+    "https://2130706433",
+    "https://0177.0.0.1",
+    "https://0x7f000001",
+    "https://127.1",
+    "https://0.0.0.0",
+    "https://[::1]",
+    "https://[::ffff:127.0.0.1]",
+    "https://[::ffff:7f00:1]",
+    "https://[64:ff9b::7f00:1]",
+    "https://[64:ff9b:1::7f00:1]",
+    "https://169.254.169.254",
+    "https://[fd00:ec2::254]",
+    "https://10.0.0.1",
+    "https://192.168.1.1",
+    "https://172.16.0.1",
+    "https://100.64.0.1",
+    "https://localhost",
+    "https://localhost.",
+    "https://api.localhost",
+    "https://inside.example.com",
+    "https://mixed.example.com",
+    "https://mapped.example.com",
+    "https://nat64.example.com",
+    "https://junk.example.com",
+    "https://nowhere.example.com",
+    "http://acme.okta.com",
+    "ftp://acme.okta.com",
+    "https://acme.okta.com:8443",
+    "https://acme-admin.oktapreview.com",
+    "not a url",
+  ])("refuses %s with InvalidInstanceUrl", async (url) => {
+    const err = await refusal(createUrlGuard({ resolve: dns().resolve }).check(url));
+    expect(err.code).toBe("InvalidInstanceUrl");
+  });
+
+  it("never resolves a refused IP literal", async () => {
+    const d = dns();
+    await refusal(createUrlGuard({ resolve: d.resolve }).check("https://10.0.0.1"));
+    expect(d.calls).toEqual([]);
+  });
+
+  it("names the unresolvable host", async () => {
+    const err = await refusal(createUrlGuard({ resolve: dns().resolve }).check("https://nowhere.example.com"));
+    expect(err.message).toMatch(/could not resolve nowhere\.example\.com/);
+  });
+
+  it("refuses credentials without echoing the password", async () => {
+    const err = await refusal(createUrlGuard({ resolve: dns().resolve }).check("https://user:pass@acme.okta.com"));
+    expect(err.code).toBe("InvalidInstanceUrl");
+    expect(err.message).not.toContain("pass");
+  });
+
+  it("points admin-console URLs at the API URL", async () => {
+    const guard = createUrlGuard({ resolve: dns().resolve });
+    const okta = await refusal(guard.check("https://acme-admin.okta.com"));
+    expect(okta.message).toContain("https://acme.okta.com");
+    const emea = await refusal(guard.check("https://acme-admin.okta-emea.com"));
+    expect(emea.message).toContain("https://acme.okta-emea.com");
+  });
+
+  it("reports transient DNS failures as UpstreamUnavailable", async () => {
+    const err = await refusal(createUrlGuard({ resolve: dns().resolve }).check("https://flaky.example.com"));
+    expect(err.code).toBe("UpstreamUnavailable");
+  });
+
+  it("lets exactly the allow-listed host:port through, over http, without resolving an IP literal", async () => {
+    const d = dns();
+    const guard = createUrlGuard({ allowlist: parseAllowlist("127.0.0.1:4000, localhost:8443"), resolve: d.resolve });
+    const target = await guard.check("http://127.0.0.1:4000");
+    expect(target).toMatchObject({ protocol: "http:", hostname: "127.0.0.1", port: 4000, address: "127.0.0.1" });
+    expect(d.calls).toEqual([]);
+    expect((await refusal(guard.check("http://127.0.0.1:4001"))).code).toBe("InvalidInstanceUrl");
+    expect((await refusal(guard.check("https://127.0.0.1:4001"))).code).toBe("InvalidInstanceUrl");
+    expect((await refusal(guard.check("http://127.0.0.2:4000"))).code).toBe("InvalidInstanceUrl");
+    // The scheme's default port counts for matching.
+    expect((await createUrlGuard({ allowlist: ["127.0.0.1:80"] }).check("http://127.0.0.1")).port).toBe(80);
+  });
+
+  it("still resolves (once) and pins an allow-listed hostname", async () => {
+    const d = dns();
+    const guard = createUrlGuard({ allowlist: ["localhost:8443"], resolve: d.resolve });
+    const target = await guard.check("https://localhost:8443");
+    expect(target).toMatchObject({ protocol: "https:", hostname: "localhost", address: "127.0.0.1", port: 8443 });
+    expect(d.calls).toEqual(["localhost"]);
+    expect((await refusal(guard.check("https://user:pass@localhost:8443"))).code).toBe("InvalidInstanceUrl");
+  });
+
+  it("parses the allowlist variable", () => {
+    expect(parseAllowlist(undefined)).toEqual([]);
+    expect(parseAllowlist("")).toEqual([]);
+    expect(parseAllowlist(" 127.0.0.1:4000 , ,localhost:8443 ")).toEqual(["127.0.0.1:4000", "localhost:8443"]);
+  });
+});

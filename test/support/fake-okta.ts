@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** What the fake saw of one request. */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A scripted answer; `delayMs` holds the response back (timeout tests). */
+export interface FakeResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  delayMs?: number;
+}
+
+/** A fake Okta org on 127.0.0.1 that answers `GET /api/v1/users/me` like Okta does. */
+export interface FakeOkta {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** `127.0.0.1:<port>`, ready for `OKTA_INSECURE_ALLOWLIST`. */
+  hostPort: string;
+  requests: FakeRequest[];
+  validTokens: Set<string>;
+  /** Overrides every answer; `null` restores the default Okta behaviour. */
+  respondWith(fn: ((req: FakeRequest) => FakeResponse) | null): void;
+  close(): Promise<void>;
+}
+
+/** A deterministic token of Okta's shape (`^00[A-Za-z0-9_-]{40}$`) for a seed. */
+export const sampleToken = (seed: number | string): string =>
+  `00${createHash("sha256").update(`fake-okta:${seed}`).digest("base64url").slice(0, 40)}`;
+
+function defaultAnswer(req: FakeRequest, validTokens: Set<string>): FakeResponse {
+  if (req.method !== "GET" || req.path !== "/api/v1/users/me") {
+    return { status: 404, body: { errorCode: "E0000007", errorSummary: `Not found: Resource not found: ${req.path}` } };
+  }
+  const auth = req.headers["authorization"];
+  const token = typeof auth === "string" && auth.startsWith("SSWS ") ? auth.slice(5) : undefined;
+  if (token && validTokens.has(token)) {
+    return {
+      status: 200,
+      body: { id: "00u1fakeuser", status: "ACTIVE", profile: { login: "admin@example.com", email: "admin@example.com" } },
+    };
+  }
+  return {
+    status: 401,
+    body: { errorCode: "E0000011", errorSummary: "Invalid token provided", errorLink: "E0000011", errorId: "oae-fake", errorCauses: [] },
+  };
+}
+
+/** Starts the fake on an ephemeral loopback port. */
+export async function startFakeOkta(): Promise<FakeOkta> {
+  const requests: FakeRequest[] = [];
+  const validTokens = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  let override: ((req: FakeRequest) => FakeResponse) | null = null;
+
+  const server = http.createServer((req, res) => {
+    const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers } };
+    requests.push(seen);
+    const answer = override ? override(seen) : defaultAnswer(seen, validTokens);
+    const send = () => {
+      const body = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+      res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
+      res.end(body);
+    };
+    if (!answer.delayMs) return send();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!res.destroyed) send();
+    }, answer.delayMs);
+    timers.add(timer);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    hostPort: `127.0.0.1:${port}`,
+    requests,
+    validTokens,
+    respondWith(fn) {
+      override = fn;
+    },
+    close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections(); // held (delayed) responses must not keep the server open
+      return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
