@@ -2,6 +2,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import type { Actor } from "../core/connections/model";
 import { ID_PATTERN } from "../core/connections/schemas";
+import { ConfigError, type Config } from "../core/config";
 import { unauthorized } from "../core/errors";
 
 /** Turns an `Authorization` header into the acting user, or throws `Unauthorized`. */
@@ -10,6 +11,15 @@ export type Authenticate = (authorization: string | undefined) => Promise<Actor>
 export type AuthOptions =
   | { kind: "hs256"; secret: string }
   | { kind: "jwks"; url: string; issuer?: string; audience?: string; algorithm: string };
+
+/** AWS mode: the issuer's JWKS when configured; a shared HS256 secret otherwise (e.g. a private stage). */
+export function authOptionsFrom(config: Config): AuthOptions {
+  if (config.AUTH_JWKS_URL) {
+    return { kind: "jwks", url: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, algorithm: config.AUTH_JWT_ALGORITHM };
+  }
+  if (config.AUTH_JWT_SECRET) return { kind: "hs256", secret: config.AUTH_JWT_SECRET };
+  throw new ConfigError("Set AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE) or AUTH_JWT_SECRET");
+}
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(256),

@@ -1,0 +1,29 @@
+import { handle } from "hono/aws-lambda";
+import { wireConnectionService } from "../core/compose";
+import { ConfigError, loadConfig } from "../core/config";
+import { createKmsClient } from "../core/crypto/kms-client";
+import { createLogger } from "../core/logger";
+import { createDynamoClient } from "../core/storage/dynamo-client";
+import { createApp } from "./app";
+import { authOptionsFrom, createAuthenticator } from "./auth";
+
+/**
+ * API Gateway HTTP API (payload v2) entry point. Everything is built once per container, at
+ * import, so the first request pays no lazy set-up and the JWKS cache survives invocations.
+ */
+const config = loadConfig(process.env);
+if (!config.KMS_KEY_ID) throw new ConfigError("KMS_KEY_ID is required in AWS mode");
+if (!config.CURSOR_SECRET) throw new ConfigError("CURSOR_SECRET is required in AWS mode");
+
+const service = wireConnectionService({
+  dynamo: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT }),
+  tableName: config.TABLE_NAME,
+  kms: createKmsClient(),
+  kmsKeyId: config.KMS_KEY_ID,
+  cursorSecret: config.CURSOR_SECRET,
+  oktaInsecureAllowlist: config.oktaInsecureAllowlist,
+  oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+});
+
+export const app = createApp({ service, authenticate: createAuthenticator(authOptionsFrom(config)), logger: createLogger() });
+export const handler = handle(app);

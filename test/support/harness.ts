@@ -1,0 +1,136 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { serve } from "@hono/node-server";
+import { inject } from "vitest";
+import { createApp } from "../../functions/api/app";
+import { createAuthenticator } from "../../functions/api/auth";
+import { wireConnectionService } from "../../functions/core/compose";
+import { createKmsClient } from "../../functions/core/crypto/kms-client";
+import { startLocalKms } from "../../functions/core/crypto/local-kms";
+import { createLogger } from "../../functions/core/logger";
+import type { Resolver } from "../../functions/core/okta/url-guard";
+import { createDynamoClient } from "../../functions/core/storage/dynamo-client";
+import { ensureTable } from "../../functions/core/storage/table";
+import { mintDevToken, type DevClaims } from "../../functions/local/dev-token";
+import { countCalls } from "./aws-calls";
+import { sampleToken, startFakeOkta } from "./fake-okta";
+
+export const TEST_JWT_SECRET = "test-only-hs256-secret-for-the-suite";
+
+export interface CallOptions {
+  token?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/**
+ * The service on real parts: a fresh table on the suite's DynamoDB Local, the local KMS endpoint,
+ * the real SDK clients, a fake Okta on loopback, and the app behind a real HTTP server.
+ */
+export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver } = {}) {
+  const tableName = `test-${randomUUID()}`;
+  const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint") });
+  await ensureTable(dynamodb, tableName);
+  const localKms = await startLocalKms({});
+  const kms = createKmsClient({ endpoint: localKms.endpoint });
+  const okta = await startFakeOkta();
+  const logs: string[] = [];
+  const calls = countCalls({ dynamodb, kms });
+  const service = wireConnectionService({
+    dynamo: dynamodb,
+    tableName,
+    kms,
+    kmsKeyId: localKms.keyId,
+    cursorSecret: "test-cursor-secret-0123456789",
+    oktaInsecureAllowlist: [okta.hostPort],
+    oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
+    resolve: opts.resolve,
+  });
+  const app = createApp({
+    service,
+    authenticate: createAuthenticator({ kind: "hs256", secret: TEST_JWT_SECRET }),
+    logger: createLogger((line) => logs.push(line)),
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((ready) => server.once("listening", ready));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let tokenSeed = 0;
+  const harness = {
+    app,
+    base,
+    okta,
+    logs,
+    calls,
+    dynamodb,
+    tableName,
+    localKms,
+    /** A token Okta accepts; each call a new one unless `seed` is given. */
+    validOktaToken(seed: string | number = `t${++tokenSeed}-${randomUUID()}`) {
+      const token = sampleToken(seed);
+      okta.validTokens.add(token);
+      return token;
+    },
+    token: (claims: Partial<DevClaims> & { orgId: string }) => mintDevToken(TEST_JWT_SECRET, { sub: "user-1", ...claims }),
+    async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<Reply<T>> {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let body = options.rawBody;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers["content-type"] ??= "application/json";
+      }
+      const response = await fetch(base + path, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, headers: response.headers, body: parsed as T, text };
+    },
+    /** Every raw item of this harness's table, as DynamoDB stores it. */
+    async scan(): Promise<Record<string, AttributeValue>[]> {
+      const items: Record<string, AttributeValue>[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async close() {
+      await new Promise<void>((done) => server.close(() => done()));
+      await okta.close();
+      await localKms.close();
+      dynamodb.destroy();
+      kms.destroy();
+    },
+  };
+  return harness;
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** Create body in Infisical's documented shape. */
+export const createBody = (h: Harness, name: string, extra: Record<string, unknown> = {}, apiToken = h.validOktaToken()) => ({
+  name,
+  method: "api-token",
+  credentials: { instanceUrl: h.okta.origin, apiToken },
+  ...extra,
+});
+
+/** Bytes of a raw table scan, for byte-for-byte comparisons and secret searches. */
+export const rawText = (items: unknown) =>
+  JSON.stringify(items, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString("base64") : value));
