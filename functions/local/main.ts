@@ -3,22 +3,31 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../core/config";
 import { createLogger } from "../core/logger";
+import { startDemoOkta } from "./demo-okta";
 import { mintDevToken } from "./dev-token";
 import { JavaMissingError } from "./dynamodb-local";
 import { startLocalStack } from "./stack";
 
-/** `npm start`: the whole service on one port, with embedded defaults and no AWS account. */
+const DEMO_OKTA_PORT = 8788;
+
+/**
+ * `npm start`: the whole service on one port, with embedded defaults and no AWS account.
+ * `--demo-okta` (npm run start:demo) also runs a stand-in Okta org on 127.0.0.1:8788 and allows it.
+ */
 async function main() {
   const config = loadConfig(process.env);
+  const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(DEMO_OKTA_PORT) : undefined;
+  if (demo) config.oktaInsecureAllowlist.push(demo.hostPort);
   const stack = await startLocalStack(config, createLogger());
   const server = serve({ fetch: stack.app.fetch, port: config.PORT, hostname: "127.0.0.1" });
   await new Promise<void>((ready) => server.once("listening", ready));
-  const base = `http://localhost:${config.PORT}`;
+  const base = `http://127.0.0.1:${config.PORT}`;
   const lines = [`Okta App Connections listening on ${base}`, `  API docs: ${base}/docs`];
   if (stack.generatedSecret) {
     const token = await mintDevToken(stack.authJwtSecret, { sub: "dev-admin", orgId: "dev-org", orgRole: "admin" });
     lines.push("  Dev token (org admin of dev-org, valid 12 h):", `  export TOKEN=${token}`);
   }
+  if (demo) lines.push(`  Demo Okta org: ${demo.origin} (any token of Okta's shape passes; 00invalid... fails)`);
   process.stderr.write(lines.join("\n") + "\n");
 
   let stopping = false;
@@ -27,7 +36,7 @@ async function main() {
     stopping = true;
     process.stderr.write(`${signal}: finishing in-flight requests, then stopping\n`);
     // close() stops accepting and resolves once in-flight requests are done; then the engines stop.
-    server.close(() => void stack.stop().then(() => process.exit(0)));
+    server.close(() => void Promise.all([stack.stop(), demo?.close()]).then(() => process.exit(0)));
     setTimeout(() => process.exit(1), 15_000).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));

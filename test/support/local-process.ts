@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+/** `npm start` as a user runs it: the local entry point in a child process. */
+export const ROOT = join(import.meta.dirname, "../..");
+
+export const freePort = () =>
+  new Promise<number>((done) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+
+export interface LocalProcess {
+  child: ChildProcess;
+  base: string;
+  /** The dev token printed at start. */
+  token: string;
+  output: () => string;
+}
+
+export async function startLocalProcess(opts: { env: Record<string, string>; args?: string[]; port?: number }): Promise<LocalProcess> {
+  const port = opts.port ?? (await freePort());
+  const child = spawn(process.execPath, ["--import", "tsx", "functions/local/main.ts", ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, AUTH_JWT_SECRET: "", ...opts.env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + 45_000;
+  while (!/export TOKEN=(\S+)/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`the local server did not come up:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, base: `http://127.0.0.1:${port}`, token: /export TOKEN=(\S+)/.exec(output)![1]!, output: () => output };
+}
+
+export const exited = (child: ChildProcess) =>
+  new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.once("exit", (code) => done(code))));
