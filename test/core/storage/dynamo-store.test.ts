@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { AuditEvent, ConnectionRecord } from "../../../functions/core/connections/model";
+import { StoreConflictError, type ConnectionStore } from "../../../functions/core/connections/store";
+import { createDynamoClient } from "../../../functions/core/storage/dynamo-client";
+import { createDynamoStore } from "../../../functions/core/storage/dynamo-store";
+import { ensureTable } from "../../../functions/core/storage/table";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+
+/** The DynamoDB adapter on DynamoDB Local: atomic name locks, optimistic versions, exact paging. */
+const client = createDynamoClient({ endpoint: inject("dynamoEndpoint") });
+const tableName = `store-${randomUUID()}`;
+let store: ConnectionStore;
+
+beforeAll(async () => {
+  await ensureTable(client, tableName);
+  store = createDynamoStore({ client, tableName });
+});
+afterAll(() => client.destroy());
+
+const record = (over: Partial<ConnectionRecord> = {}): ConnectionRecord => ({
+  id: randomUUID(),
+  orgId: "org-s",
+  projectId: "p1",
+  name: `n-${randomUUID().slice(0, 8)}`,
+  description: null,
+  instanceUrl: "https://acme.okta.com",
+  version: 1,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  credentialsHash: "a".repeat(64),
+  secret: { formatVersion: 1, encryptedDataKey: new Uint8Array([1]), iv: new Uint8Array(12), ciphertext: new Uint8Array([2]), tag: new Uint8Array(16) },
+  ...over,
+});
+const audit = (r: ConnectionRecord): AuditEvent => ({
+  id: randomUUID(),
+  action: "create-app-connection",
+  actor: { type: "user", id: "u" },
+  connectionId: r.id,
+  orgId: r.orgId,
+  projectId: r.projectId,
+  reqId: "r",
+  createdAt: new Date().toISOString(),
+  metadata: { name: r.name, app: "okta" },
+});
+
+async function locksOf(orgId: string) {
+  const out = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+  return (out.Items ?? []).map((i) => unmarshall(i)).filter((i) => i.type === "name-lock" && i.PK === `ORG#${orgId}`);
+}
+
+describe("dynamo store", () => {
+  it("round-trips a record, binary secret included", async () => {
+    const r = record();
+    await store.create(r, audit(r));
+    expect(await store.getById(r.orgId, r.id)).toEqual(r);
+    expect(await store.getByName(r.orgId, r.projectId, r.name)).toEqual(r);
+    expect(await store.isNameTaken(r.orgId, r.projectId, r.name)).toBe(true);
+    expect(await store.getById("other-org", r.id)).toBeNull();
+  });
+
+  it("lets exactly one of many concurrent creates of a name win", async () => {
+    const name = "race-name";
+    const attempts = Array.from({ length: 12 }, () => record({ orgId: "org-race", name }));
+    const results = await Promise.allSettled(attempts.map((r) => store.create(r, audit(r))));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === "rejected")) {
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+    }
+    expect(await locksOf("org-race")).toHaveLength(1);
+  });
+
+  it("moves the name lock on rename and removes it on delete, atomically with the version check", async () => {
+    const r = record({ orgId: "org-move" });
+    await store.create(r, audit(r));
+    const renamed = { ...r, name: "moved", version: 2 };
+    await store.update(r, renamed, audit(renamed));
+    expect((await locksOf("org-move")).map((l) => l.SK)).toEqual(["NAME#p1#moved"]);
+    // A stale writer (still at version 1) is refused and changes nothing.
+    await expect(store.update(r, { ...r, name: "stale", version: 2 }, audit(r))).rejects.toMatchObject({ reason: "version-mismatch" });
+    await expect(store.remove(r, audit(r))).rejects.toMatchObject({ reason: "version-mismatch" });
+    expect((await locksOf("org-move")).map((l) => l.SK)).toEqual(["NAME#p1#moved"]);
+    await store.remove(renamed, audit(renamed));
+    expect(await locksOf("org-move")).toEqual([]);
+    await expect(store.remove(renamed, audit(renamed))).rejects.toMatchObject({ reason: "missing" });
+  });
+
+  it("pages exactly: no key after the last page, even when the page is full", async () => {
+    for (let i = 0; i < 6; i++) {
+      const r = record({ orgId: "org-page", projectId: "pp", name: `item-${i}` });
+      await store.create(r, audit(r));
+    }
+    const first = await store.listScope("org-page", "pp", 3);
+    expect(first.items.map((r) => r.name)).toEqual(["item-0", "item-1", "item-2"]);
+    const second = await store.listScope("org-page", "pp", 3, first.lastKey);
+    expect(second.items.map((r) => r.name)).toEqual(["item-3", "item-4", "item-5"]);
+    expect(second.lastKey).toBeUndefined();
+    const audits = await store.listAudit("org-page", "pp", 10);
+    expect(audits.items).toHaveLength(6);
+    expect(audits.items[0]!.createdAt >= audits.items[5]!.createdAt).toBe(true);
+  });
+});
