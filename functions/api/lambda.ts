@@ -15,6 +15,7 @@ const config = loadConfig(process.env);
 if (!config.KMS_KEY_ID) throw new ConfigError("KMS_KEY_ID is required in AWS mode");
 if (!config.CURSOR_SECRET) throw new ConfigError("CURSOR_SECRET is required in AWS mode");
 
+const logger = createLogger();
 const service = wireConnectionService({
   dynamo: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT }),
   tableName: config.TABLE_NAME,
@@ -23,7 +24,8 @@ const service = wireConnectionService({
   cursorSecret: config.CURSOR_SECRET,
   oktaInsecureAllowlist: config.oktaInsecureAllowlist,
   oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+  logger,
 });
 
-export const app = createApp({ service, authenticate: createAuthenticator(authOptionsFrom(config)), logger: createLogger() });
+export const app = createApp({ service, authenticate: createAuthenticator(authOptionsFrom(config)), logger });
 export const handler = handle(app);

@@ -3,6 +3,7 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import { createCursorCodec } from "./connections/cursor";
 import { createConnectionService, type ConnectionService } from "./connections/service";
 import { createKmsSealer } from "./crypto/envelope";
+import type { Logger } from "./logger";
 import { createOktaVerifier } from "./okta/okta-client";
 import { createUrlGuard, type Resolver } from "./okta/url-guard";
 import { createDynamoStore } from "./storage/dynamo-store";
@@ -15,6 +16,7 @@ export interface ServiceWiring {
   cursorSecret: string;
   oktaInsecureAllowlist?: string[];
   oktaTimeoutMs?: number;
+  logger?: Logger;
   /** Tests inject a resolver; production uses the system's DNS. */
   resolve?: Resolver;
 }
@@ -27,5 +29,6 @@ export function wireConnectionService(w: ServiceWiring): ConnectionService {
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
     okta: createOktaVerifier({ timeoutMs: w.oktaTimeoutMs }),
     cursors: createCursorCodec(w.cursorSecret),
+    logger: w.logger,
   });
 }

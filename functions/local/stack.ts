@@ -59,6 +59,7 @@ export async function startLocalStack(config: Config, logger: Logger = createLog
       cursorSecret: config.CURSOR_SECRET ?? secrets.cursorSecret,
       oktaInsecureAllowlist: config.oktaInsecureAllowlist,
       oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+      logger,
     });
     const app = createApp({ service, authenticate: createAuthenticator({ kind: "hs256", secret: authJwtSecret }), logger });
     return { app, authJwtSecret, generatedSecret: !config.AUTH_JWT_SECRET, dynamoEndpoint, stop };

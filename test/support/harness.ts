@@ -45,6 +45,7 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
   const okta = await startFakeOkta();
   const logs: string[] = [];
   const calls = countCalls({ dynamodb, kms });
+  const logger = createLogger((line) => logs.push(line));
   const service = wireConnectionService({
     dynamo: dynamodb,
     tableName,
@@ -54,11 +55,12 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     oktaInsecureAllowlist: [okta.hostPort],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
+    logger,
   });
   const app = createApp({
     service,
     authenticate: createAuthenticator({ kind: "hs256", secret: TEST_JWT_SECRET }),
-    logger: createLogger((line) => logs.push(line)),
+    logger,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((ready) => server.once("listening", ready));

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { EncryptionContext, SecretSealer } from "../crypto/envelope";
 import { SecretUnreadableError } from "../crypto/envelope";
 import { conflict, isDomainError, notFound, permissionDenied, preconditionFailed, type DomainError } from "../errors";
+import type { Logger } from "../logger";
 import type { OktaVerifier } from "../okta/okta-client";
 import type { UrlGuard } from "../okta/url-guard";
 import type { CursorCodec } from "./cursor";
@@ -18,6 +19,8 @@ export interface ServiceDeps {
   guard: UrlGuard;
   okta: OktaVerifier;
   cursors: CursorCodec;
+  /** Receives one structured audit line per read (writes are audited in the store, atomically). */
+  logger?: Logger;
   clock?: () => Date;
   newId?: () => string;
 }
@@ -55,6 +58,9 @@ export function createConnectionService(deps: ServiceDeps) {
   const { store, sealer, guard, okta, cursors } = deps;
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const newId = deps.newId ?? randomUUID;
+
+  const auditRead = (ctx: CallContext, action: string, fields: Record<string, unknown>) =>
+    deps.logger?.info("audit", { action, actor: { type: ctx.actor.type, id: ctx.actor.id }, orgId: ctx.actor.orgId, reqId: ctx.reqId, ...fields });
 
   const demand = (actor: Actor, action: ConnectionAction, projectId: string | null) => {
     if (!isAllowed(actor, action, projectId)) throw permissionDenied();
@@ -112,6 +118,7 @@ export function createConnectionService(deps: ServiceDeps) {
     JSON.stringify([what, ctx.actor.orgId, ctx.actor.type, ctx.actor.id, scopes]);
 
   async function listScopes(ctx: CallContext, what: string, scopes: (string | null | "*")[], page: PageRequest) {
+    auditRead(ctx, `${what}-app-connections`, { scopes });
     const result = await readPage({
       scopes,
       request: page,
@@ -150,13 +157,16 @@ export function createConnectionService(deps: ServiceDeps) {
     },
 
     async get(ctx: CallContext, id: string): Promise<AppConnection> {
-      return toAppConnection(await load(ctx, id, "read"));
+      const record = await load(ctx, id, "read");
+      auditRead(ctx, "read-app-connection", { connectionId: id, projectId: record.projectId });
+      return toAppConnection(record);
     },
 
     async getByName(ctx: CallContext, projectId: string | null, name: string): Promise<AppConnection> {
       demand(ctx.actor, "read", projectId);
       const record = await store.getByName(ctx.actor.orgId, projectId, name);
       if (!record) throw notFound();
+      auditRead(ctx, "read-app-connection", { connectionId: record.id, projectId });
       return toAppConnection(record);
     },
 
