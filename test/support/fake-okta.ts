@@ -15,6 +15,8 @@ export interface FakeResponse {
   headers?: Record<string, string>;
   body?: unknown;
   delayMs?: number;
+  /** Cut the connection instead of answering (a reset). */
+  reset?: boolean;
 }
 
 /** A fake Okta org on 127.0.0.1 that answers `GET /api/v1/users/me` like Okta does. */
@@ -63,6 +65,7 @@ export async function startFakeOkta(): Promise<FakeOkta> {
     const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers } };
     requests.push(seen);
     const answer = override ? override(seen) : defaultAnswer(seen, validTokens);
+    if (answer.reset) return void req.socket.resetAndDestroy();
     const send = () => {
       const body = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
       res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });

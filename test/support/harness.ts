@@ -36,12 +36,12 @@ export interface Reply<T = any> {
  * The service on real parts: a fresh table on the suite's DynamoDB Local, the local KMS endpoint,
  * the real SDK clients, a fake Okta on loopback, and the app behind a real HTTP server.
  */
-export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver } = {}) {
+export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number } = {}) {
   const tableName = `test-${randomUUID()}`;
-  const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint") });
+  const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint"), maxAttempts: opts.awsMaxAttempts });
   await ensureTable(dynamodb, tableName);
   const localKms = await startLocalKms({});
-  const kms = createKmsClient({ endpoint: localKms.endpoint });
+  const kms = createKmsClient({ endpoint: localKms.endpoint, maxAttempts: opts.awsMaxAttempts });
   const okta = await startFakeOkta();
   const logs: string[] = [];
   const calls = countCalls({ dynamodb, kms });
@@ -74,6 +74,7 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     logs,
     calls,
     dynamodb,
+    kmsClient: kms,
     tableName,
     localKms,
     /** A token Okta accepts; each call a new one unless `seed` is given. */

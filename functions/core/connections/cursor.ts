@@ -26,6 +26,8 @@ export function createCursorCodec(secret: Uint8Array | string): CursorCodec {
       const [body, tag, extra] = cursor.split(".");
       if (!body || !tag || extra !== undefined || cursor.length > 2048) throw invalid();
       const given = Buffer.from(tag, "base64url");
+      // Buffer decoding ignores stray characters and the last char's spare bits: only the canonical spelling counts.
+      if (given.toString("base64url") !== tag) throw invalid();
       const expected = mac(body, binding);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
       try {

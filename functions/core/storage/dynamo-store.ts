@@ -79,6 +79,11 @@ function pageOf<T>(items: Item[], lastEvaluated: Item | undefined, limit: number
 /** The transaction's item at `index` refused; say why in domain words. */
 type ReasonOf = (index: number, oldItem: Item | undefined) => StoreConflictReason;
 
+/**
+ * The SDK gives every TransactWriteItems an idempotency token (ClientRequestToken) and keeps it
+ * across its retries, so a retry after a lost answer (the write did commit) succeeds instead of
+ * tripping our own conditions. test/reliability/faults.test.ts pins that behaviour.
+ */
 async function transact(client: DynamoDBClient, items: TransactWriteItem[], reasonOf: ReasonOf): Promise<void> {
   try {
     await withStoreErrors(() => client.send(new TransactWriteItemsCommand({ TransactItems: items })));
