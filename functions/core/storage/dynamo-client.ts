@@ -1,15 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { awsClientConfig, type AwsClientOptions } from "../aws-client-config";
 
-/**
- * Builds the `DynamoDBClient`. A local endpoint (DynamoDB Local) gets a fixed region and dummy
- * credentials, so a developer's real AWS credentials are never picked up or needed.
- */
-export function createDynamoClient(opts: { endpoint?: string; region?: string; maxAttempts?: number } = {}): DynamoDBClient {
-  const { endpoint, region, maxAttempts } = opts;
-  const retries = maxAttempts ? { maxAttempts } : {};
-  if (endpoint) {
-    const credentials = { accessKeyId: "local", secretAccessKey: "local" };
-    return new DynamoDBClient({ ...retries, endpoint, region: region ?? "us-east-1", credentials });
-  }
-  return new DynamoDBClient({ ...retries, ...(region ? { region } : {}) });
-}
+/** The one place that builds a `DynamoDBClient`: DynamoDB Local and AWS differ only by configuration. */
+export const createDynamoClient = (opts: AwsClientOptions = {}) => new DynamoDBClient(awsClientConfig(opts));
