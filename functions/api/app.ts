@@ -63,8 +63,19 @@ export function createApp(deps: AppDeps) {
   app.get("/openapi.json", (c) => c.json(openApi));
   app.get("/docs", (c) => c.html(docsPage));
 
+  // Hono's trie router looks the method up on plain objects: a method named `__proto__` or
+  // `constructor` crashed it (500) and wrote `params` onto Object.prototype, breaking every later
+  // error response. Other methods are routed as one that matches no route (404, like `FOO`).
+  const dispatch = app.fetch;
+  app.fetch = (request, ...rest) =>
+    STANDARD_METHODS.has(request.method)
+      ? dispatch(request, ...rest)
+      : dispatch(new Request(request.url, { method: "UNROUTABLE", headers: request.headers }), ...rest);
+
   return app;
 }
+
+const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 /** Every `METHOD path` the app serves; the infra check compares API Gateway's routes against it. */
 export const routeList = (app: ReturnType<typeof createApp>) =>
