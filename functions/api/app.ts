@@ -1,6 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ConnectionService } from "../core/connections/service";
 import { DomainError, notFound } from "../core/errors";
@@ -28,7 +28,13 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>({ strict: false });
   const { logger } = deps;
 
-  app.use(requestId({ limitLength: 128 }));
+  // Always our own id (never the caller's X-Request-Id): audit events quote it, so it must not be forgeable.
+  app.use(async (c, next) => {
+    const reqId = randomUUID();
+    c.set("requestId", reqId);
+    c.header("x-request-id", reqId);
+    await next();
+  });
   app.use(secureHeaders());
   app.use(async (c, next) => {
     const started = performance.now();
