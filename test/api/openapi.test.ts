@@ -33,4 +33,8 @@ it("serves the interactive reference at /docs and health without a token", async
   expect(docs.text).toContain('data-url="/openapi.json"');
   expect((await h.call("GET", "/healthz")).body).toEqual({ status: "ok" });
   expect((await h.call("GET", "/healthz")).headers.get("x-request-id")).toMatch(/[0-9a-f-]{36}/);
+  // The caller cannot choose the id that audit events will quote.
+  const forged = await h.call("GET", "/api/v1/app-connections/okta", { headers: { "x-request-id": "forged-id" } });
+  expect(forged.headers.get("x-request-id")).not.toBe("forged-id");
+  expect(forged.body.reqId).toBe(forged.headers.get("x-request-id"));
 });
