@@ -1,0 +1,93 @@
+/**
+ * `npm run build`: one esbuild bundle per Lambda entry point (`functions/<name>/lambda.ts` ->
+ * `dist/<name>/index.mjs`), minified ESM for nodejs22.x with a linked source map, and a size table.
+ * The SST stack deploys these directories as they are (infra/bundle.ts).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build, type BuildOptions, type Metafile } from "esbuild";
+
+const ROOT = join(import.meta.dirname, "..");
+
+/** What every Lambda bundle (and the benchmark's floor bundle) is built with. */
+export const LAMBDA_BUILD_OPTIONS: BuildOptions = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node22",
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "none",
+  mainFields: ["module", "main"],
+  metafile: true,
+  logLevel: "warning",
+  // Bundled CommonJS dependencies may require() Node built-ins; ESM has no `require` of its own.
+  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+};
+
+export interface BundleReport {
+  name: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  mapBytes: number;
+  /** Largest inputs by bytes in the output, e.g. `node_modules/zod`. */
+  top: { pkg: string; bytes: number }[];
+}
+
+/** The functions the stack deploys: every `functions/<name>/lambda.ts`. */
+export function lambdaEntries(root = ROOT): { name: string; entry: string }[] {
+  const dir = join(root, "functions");
+  return readdirSync(dir)
+    .filter((name) => statSync(join(dir, name)).isDirectory() && existsSync(join(dir, name, "lambda.ts")))
+    .map((name) => ({ name, entry: join(dir, name, "lambda.ts") }));
+}
+
+/** Groups a metafile's output bytes by package (or by source folder for our own code). */
+function topInputs(metafile: Metafile, outfile: string): { pkg: string; bytes: number }[] {
+  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(outfile.split("/").pop()!) && !path.endsWith(".map"));
+  const totals = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output?.[1].inputs ?? {})) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const pkg = match ? match[1]! : path.split("/").slice(0, 2).join("/");
+    totals.set(pkg, (totals.get(pkg) ?? 0) + bytesInOutput);
+  }
+  return [...totals].map(([pkg, bytes]) => ({ pkg, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Bundles one entry into `<outdir>/index.mjs` and reports its size. */
+export async function bundle(name: string, entry: string, outdir: string): Promise<BundleReport> {
+  mkdirSync(outdir, { recursive: true });
+  const outfile = join(outdir, "index.mjs");
+  const result = await build({ ...LAMBDA_BUILD_OPTIONS, entryPoints: [entry], outfile, absWorkingDir: ROOT });
+  const metaDir = join(ROOT, "dist", "meta");
+  mkdirSync(metaDir, { recursive: true });
+  writeFileSync(join(metaDir, `${name}.json`), JSON.stringify(result.metafile));
+  const code = readFileSync(outfile);
+  return {
+    name,
+    file: relative(ROOT, outfile),
+    bytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    mapBytes: statSync(`${outfile}.map`).size,
+    top: topInputs(result.metafile!, outfile).slice(0, 5),
+  };
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+export function formatReports(reports: BundleReport[]): string {
+  const lines = ["| function | bundle | gzip | source map | largest parts |", "|---|---:|---:|---:|---|"];
+  for (const r of reports) {
+    const parts = r.top.map((t) => `${t.pkg} ${kb(t.bytes)}`).join(", ");
+    lines.push(`| ${r.name} (${r.file}) | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${parts} |`);
+  }
+  return lines.join("\n");
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const reports: BundleReport[] = [];
+  for (const { name, entry } of lambdaEntries()) reports.push(await bundle(name, entry, join(ROOT, "dist", name)));
+  console.log(formatReports(reports));
+}
