@@ -1,39 +1,60 @@
+import { API_BUNDLE } from "./bundle";
+import { auth, logRetention, throttle } from "./config";
 import { key } from "./kms";
+import { apiLogGroup } from "./logs";
+import { apiPolicy } from "./permissions";
+import { apiRole } from "./roles";
+import { PROTECTED_ROUTES, PUBLIC_ROUTES, TOKEN_SOURCE } from "./routes";
 import { table } from "./table";
 
-const required = (name: string) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set when deploying (see docs/deploy.md)`);
-  return value;
-};
-
+/** Signs paging cursors; generated once per stage and kept in the stack's state. */
 const cursorSecret = new random.RandomPassword("CursorSecret", { length: 48, special: false });
 
-/** One Lambda serves the Hono app; API Gateway's JWT authorizer is the first gate on /api/*. */
-export const apiFunction = new sst.aws.Function("ApiFunction", {
-  handler: "functions/api/lambda.handler",
-  runtime: "nodejs22.x",
-  architecture: "arm64",
-  memory: "512 MB",
-  timeout: "29 seconds",
-  link: [table],
-  environment: {
-    TABLE_NAME: table.name,
-    KMS_KEY_ID: key.arn,
-    CURSOR_SECRET: cursorSecret.result,
-    AUTH_JWKS_URL: required("AUTH_JWKS_URL"),
-    AUTH_ISSUER: required("AUTH_ISSUER"),
-    AUTH_AUDIENCE: required("AUTH_AUDIENCE"),
+/**
+ * One Lambda serves the whole Hono app. It still verifies every bearer token itself against the
+ * issuer's JWKS: API Gateway's authorizer is the first gate, not the only one.
+ */
+export const apiFunction = new sst.aws.Function(
+  "ApiFunction",
+  {
+    description: "Okta App Connections API",
+    bundle: API_BUNDLE,
+    handler: "index.handler",
+    runtime: "nodejs22.x",
+    architecture: "arm64",
+    memory: "512 MB",
+    timeout: "20 seconds",
+    role: apiRole.arn,
+    logging: { logGroup: apiLogGroup.name },
+    environment: {
+      TABLE_NAME: table.name,
+      KMS_KEY_ID: key.arn,
+      CURSOR_SECRET: cursorSecret.result,
+      AUTH_JWKS_URL: auth.jwksUrl,
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.audience,
+      ...(auth.algorithm ? { AUTH_JWT_ALGORITHM: auth.algorithm } : {}),
+    },
   },
-  permissions: [{ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.arn] }],
+  // The function never runs without its permissions.
+  { dependsOn: [apiPolicy] },
+);
+
+/** HTTP API: throttled, access-logged, no CORS (the console is served from the same origin). */
+export const api = new sst.aws.ApiGatewayV2("Api", {
+  cors: false,
+  accessLog: { retention: logRetention.name },
+  transform: {
+    stage: (args) => {
+      args.defaultRouteSettings = { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit };
+    },
+  },
 });
 
-export const api = new sst.aws.ApiGatewayV2("Api");
-
-const authorizer = api.addAuthorizer({
-  name: "jwt",
-  jwt: { issuer: required("AUTH_ISSUER"), audiences: [required("AUTH_AUDIENCE")] },
+export const authorizer = api.addAuthorizer({
+  name: "Jwt",
+  jwt: { issuer: auth.issuer, audiences: [auth.audience], identitySource: TOKEN_SOURCE },
 });
 
-for (const route of ["GET /healthz", "GET /openapi.json", "GET /docs"]) api.route(route, apiFunction.arn);
-api.route("ANY /api/{proxy+}", apiFunction.arn, { auth: { jwt: { authorizer: authorizer.id } } });
+for (const route of PUBLIC_ROUTES) api.route(route, apiFunction.arn);
+for (const route of PROTECTED_ROUTES) api.route(route, apiFunction.arn, { auth: { jwt: { authorizer: authorizer.id } } });

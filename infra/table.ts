@@ -1,20 +1,43 @@
 import { TABLE_SCHEMA } from "../functions/core/storage/keys";
+import { isProduction } from "./config";
 
-/** The single table, shaped by the code's own key design so the two cannot drift. */
-const fields = Object.fromEntries(
-  [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, ...TABLE_SCHEMA.indexes.flatMap((i) => [i.partitionKey, i.sortKey])].map((name) => [name, "string" as const]),
-);
+/**
+ * The single table, shaped by the code's own key design (`TABLE_SCHEMA`) so the two cannot drift.
+ * On-demand billing and point-in-time recovery everywhere; deletion protection on production.
+ * The stream (new and old images) feeds change events; TTL is on whichever attribute the code names.
+ */
+const keyAttributes = [
+  TABLE_SCHEMA.partitionKey,
+  TABLE_SCHEMA.sortKey,
+  ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+];
+
+/** Optional in the key design: only set when some items expire. */
+const ttlAttribute = (TABLE_SCHEMA as { ttlAttribute?: string }).ttlAttribute;
+
+const projection = (type: string) => {
+  if (type === "ALL") return "all" as const;
+  if (type === "KEYS_ONLY") return "keys-only" as const;
+  throw new Error(`Unsupported index projection ${type}`);
+};
 
 export const table = new sst.aws.Dynamo("Connections", {
-  fields,
+  fields: Object.fromEntries(keyAttributes.map((name) => [name, "string" as const])),
   primaryIndex: { hashKey: TABLE_SCHEMA.partitionKey, rangeKey: TABLE_SCHEMA.sortKey },
-  globalIndexes: Object.fromEntries(TABLE_SCHEMA.indexes.map((i) => [i.name, { hashKey: i.partitionKey, rangeKey: i.sortKey }])),
+  globalIndexes: Object.fromEntries(
+    TABLE_SCHEMA.indexes.map((index) => [
+      index.name,
+      { hashKey: index.partitionKey, rangeKey: index.sortKey, projection: projection(index.projection) },
+    ]),
+  ),
   stream: "new-and-old-images",
+  ...(ttlAttribute ? { ttl: ttlAttribute } : {}),
+  deletionProtection: isProduction,
   transform: {
     table: (args) => {
+      // SST's defaults today; stated here so a change of default cannot weaken the table.
       args.billingMode = "PAY_PER_REQUEST";
       args.pointInTimeRecovery = { enabled: true };
-      args.deletionProtectionEnabled = $app.stage === "production";
     },
   },
 });
