@@ -1,0 +1,93 @@
+/**
+ * What the stack must provide, taken from the code itself (never a copy): the routes `createApp`
+ * serves, the key design, the encryption context, and the DynamoDB calls the store makes.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createApp, routeList } from "../../functions/api/app";
+import { encryptionContext } from "../../functions/core/connections/service";
+import { TABLE_SCHEMA } from "../../functions/core/storage/keys";
+import { ROOT } from "./synth";
+
+export interface TableExpectation {
+  partitionKey: string;
+  sortKey: string;
+  indexes: readonly { name: string; partitionKey: string; sortKey: string; projection: string }[];
+  ttlAttribute?: string;
+}
+
+export interface Expectations {
+  /** `METHOD /path` as Hono registers them. */
+  routes: string[];
+  /** Paths the contract serves without a bearer token. */
+  publicPaths: string[];
+  /** The web console's pages, also public: the gateway routes allowed for them, and the app paths they cover. */
+  consoleRoutes: string[];
+  isConsolePath: (path: string) => boolean;
+  table: TableExpectation;
+  encryptionContext: Record<string, string>;
+  dynamoActions: { table: string[]; indexes: string[] };
+  production: boolean;
+  auth: { issuer: string; audience: string; jwksUrl: string };
+}
+
+/** createApp only stores its dependencies at construction; no route runs here. */
+export function appRoutes(): string[] {
+  const unused = () => {
+    throw new Error("not called while listing routes");
+  };
+  const app = createApp({
+    service: new Proxy({}, { get: unused }) as never,
+    authenticate: unused,
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  return routeList(app);
+}
+
+/**
+ * The IAM actions the DynamoDB store needs, read from its source: each `new XCommand(` and, inside
+ * TransactWriteItems, each `Put:` / `Update:` / `Delete:` / `ConditionCheck:` item (IAM authorises
+ * those as PutItem, UpdateItem, DeleteItem and ConditionCheckItem).
+ */
+export function dynamoActionsUsedBy(source: string): { table: string[]; indexes: string[] } {
+  const commands = new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]!));
+  const actions = new Set<string>();
+  for (const command of commands) {
+    if (command === "TransactWriteItems") {
+      const items = new Set([...source.matchAll(/\b(Put|Update|Delete|ConditionCheck):\s*\{/g)].map((m) => m[1]!));
+      for (const item of items) actions.add(`dynamodb:${item}Item`);
+    } else if (command === "TransactGetItems") {
+      actions.add("dynamodb:GetItem");
+    } else {
+      actions.add(`dynamodb:${command}`);
+    }
+  }
+  const readsIndexes = /IndexName\s*:/.test(source);
+  const indexActions = readsIndexes ? [...actions].filter((a) => a === "dynamodb:Query" || a === "dynamodb:Scan") : [];
+  return { table: [...actions].sort(), indexes: indexActions.sort() };
+}
+
+export const STORE_SOURCE = join(ROOT, "functions", "core", "storage", "dynamo-store.ts");
+
+export const TEST_AUTH = {
+  issuer: "https://issuer.example.com/oauth2/default",
+  audience: "api://okta-app-connections",
+  jwksUrl: "https://issuer.example.com/oauth2/default/v1/keys",
+};
+
+/** The deploy-time environment the synthesized stacks get. */
+export const DEPLOY_ENV = { AUTH_ISSUER: TEST_AUTH.issuer, AUTH_AUDIENCE: TEST_AUTH.audience, AUTH_JWKS_URL: TEST_AUTH.jwksUrl };
+
+export function expectationsFromCode(production: boolean): Expectations {
+  return {
+    routes: appRoutes(),
+    publicPaths: ["/healthz", "/openapi.json", "/docs"],
+    consoleRoutes: ["GET /", "GET /console", "GET /console/{proxy+}"],
+    isConsolePath: (path) => path === "/" || path === "/console" || path.startsWith("/console/"),
+    table: TABLE_SCHEMA as TableExpectation,
+    encryptionContext: encryptionContext({ orgId: "org-1", projectId: "project-1", id: "connection-1" }),
+    dynamoActions: dynamoActionsUsedBy(readFileSync(STORE_SOURCE, "utf8")),
+    production,
+    auth: TEST_AUTH,
+  };
+}
