@@ -4,7 +4,7 @@
  * resource the stack would create with its inputs. Needs `scripts/sst-offline.sh install` first.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
@@ -84,6 +84,7 @@ export async function synthesize(options: SynthOptions): Promise<Synth> {
   const tag = `${options.stage}-${process.pid}-${Date.now()}`;
   const outfile = join(PLATFORM, `sst.config.check-${tag}.mjs`);
   const resultFile = join(ROOT, ".cache", "infra", `synth-${tag}.json`);
+  mkdirSync(join(ROOT, ".cache", "infra"), { recursive: true });
   const entry = `
     import { finish } from ${JSON.stringify(join(import.meta.dirname, "harness", "mocks.mjs"))};
     import * as pulumi from "@pulumi/pulumi";
