@@ -15,7 +15,7 @@ import { createBody, rawText, startHarness, TEST_JWT_SECRET, type Harness } from
  * real HTTP server. On failure fast-check prints the seed and the shrunk request.
  */
 const SEED = 20260603;
-const IN_PROCESS_RUNS = 9_000;
+const IN_PROCESS_RUNS = 9_500;
 const HTTP_RUNS = 1_500;
 const API = "/api/v1/app-connections";
 const NODE_MAX_HEADER_BYTES = 16 * 1024;
