@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:cold`: how long a cold Lambda container spends importing our API bundle, against
+ * a floor bundle of only hono + client-dynamodb + client-kms, built with the same options. Each
+ * bundle is imported in ≥ 10 fresh `node` processes (interleaved); the table shows medians, and is
+ * kept in bench/RESULTS.md. Goal: our import time at most 1.25 × the floor's.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { bundle, type BundleReport } from "../scripts/build";
+
+const ROOT = join(import.meta.dirname, "..");
+const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
+const GOAL = 1.25;
+const RESULTS = join(ROOT, "bench", "RESULTS.md");
+
+interface Sample {
+  importMs: number;
+  healthz: { ms: number; status: number };
+  unauthorized: { ms: number; status: number };
+  authenticated: { ms: number; status: number };
+  authenticatedAgain: { ms: number; status: number };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** A real RS256 token and the JWKS that verifies it, as an issuer would serve them. */
+async function issuer() {
+  const { publicKey, privateKey } = await generateKeyPair("RS256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "bench", alg: "RS256", use: "sig" };
+  const token = await new SignJWT({ org_id: "bench-org", org_role: "admin" })
+    .setProtectedHeader({ alg: "RS256", kid: "bench" })
+    .setSubject("bench-user")
+    .setIssuer("https://issuer.example.com/")
+    .setAudience("api://okta-app-connections")
+    .setExpirationTime("1h")
+    .sign(privateKey);
+  return { token, jwks: JSON.stringify({ keys: [jwk] }) };
+}
+
+function probe(file: string, env: Record<string, string>): Sample {
+  const { NODE_OPTIONS: _ignored, ...parent } = process.env;
+  const out = execFileSync(process.execPath, [join(ROOT, "bench", "cold-probe.mjs"), file], {
+    env: { ...parent, ...env },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // The app logs to stdout too; the probe's own line is the last one.
+  const line = out
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith("BENCH "));
+  if (!line) throw new Error(`no result from the probe of ${file}:\n${out}`);
+  return JSON.parse(line.slice("BENCH ".length)) as Sample;
+}
+
+function row(name: string, report: BundleReport, samples: Sample[]) {
+  const pick = (f: (s: Sample) => number) => median(samples.map(f));
+  const statuses = (f: (s: Sample) => { status: number }) => [...new Set(samples.map((s) => f(s).status))].join("/");
+  return {
+    name,
+    kb: report.bytes / 1024,
+    importMs: pick((s) => s.importMs),
+    healthz: pick((s) => s.healthz.ms),
+    unauthorized: pick((s) => s.unauthorized.ms),
+    authenticated: pick((s) => s.authenticated.ms),
+    again: pick((s) => s.authenticatedAgain.ms),
+    statuses: [statuses((s) => s.healthz), statuses((s) => s.unauthorized), statuses((s) => s.authenticated)].join(", "),
+  };
+}
+
+/** Where the figures come from; a busy machine inflates them, the ratio less so. */
+const machine = () =>
+  `${process.version}, ${process.arch}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}, ${new Date().toISOString().slice(0, 10)}`;
+
+function section(rows: ReturnType<typeof row>[], api: BundleReport, ratio: number): string {
+  const f = (n: number) => n.toFixed(1);
+  const lines = [
+    "## Cold start (`npm run bench:cold`)",
+    "",
+    `Median of ${RUNS} fresh \`node\` processes per bundle (${machine()}).`,
+    "Import: `await import(bundle)` in a fresh process (Node's own start-up excluded). Then the first requests,",
+    "in order, through the bundle's `handler` with hand-built API Gateway v2 events: `GET /healthz`; an",
+    "`/api/` request without a token (401); the same with a valid RS256 token, whose JWKS the first",
+    "authenticated request fetches (loopback here, the issuer's server on Lambda); and that request again.",
+    "",
+    "| bundle | size | import | 1st /healthz | 1st 401 | 1st authenticated | 2nd authenticated | statuses |",
+    "|---|---:|---:|---:|---:|---:|---:|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${f(r.kb)} KB | ${f(r.importMs)} ms | ${f(r.healthz)} ms | ${f(r.unauthorized)} ms | ${f(r.authenticated)} ms | ${f(
+          r.again,
+        )} ms | ${r.statuses} |`,
+    ),
+    "",
+    `**Import ratio, API / floor: ${ratio.toFixed(2)}** (goal ≤ ${GOAL}: ${ratio <= GOAL ? "met" : "missed"}).`,
+    "",
+    `Largest parts of the API bundle: ${api.top.map((t) => `${t.pkg} ${(t.bytes / 1024).toFixed(0)} KB`).join(", ")}.`,
+  ];
+  return lines.join("\n");
+}
+
+/** Rewrites only this benchmark's section of bench/RESULTS.md; other benchmarks own the rest. */
+function record(text: string) {
+  const start = "<!-- bench:cold-start -->";
+  const end = "<!-- /bench:cold-start -->";
+  const block = `${start}\n${text}\n${end}`;
+  const current = existsSync(RESULTS)
+    ? readFileSync(RESULTS, "utf8")
+    : "# Benchmark results\n\nEach section belongs to one benchmark, which rewrites only its own section.\n";
+  const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
+  writeFileSync(RESULTS, pattern.test(current) ? current.replace(pattern, block) : `${current.trimEnd()}\n\n${block}\n`);
+}
+
+const api = await bundle("api", join(ROOT, "functions", "api", "lambda.ts"), join(ROOT, "dist", "api"));
+const floor = await bundle("bench-floor", join(ROOT, "bench", "floor.ts"), join(ROOT, "dist", "bench-floor"));
+const { token, jwks } = await issuer();
+const env = {
+  AWS_REGION: "us-east-1",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  TABLE_NAME: "okta-app-connections-bench",
+  KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/0b7f3c1e-1111-2222-3333-444455556666",
+  CURSOR_SECRET: "bench-cursor-secret-0123456789abcdef",
+  AUTH_ISSUER: "https://issuer.example.com/",
+  AUTH_AUDIENCE: "api://okta-app-connections",
+  AUTH_JWKS_URL: "http://127.0.0.1:9/unused",
+  BENCH_TOKEN: token,
+  BENCH_JWKS: jwks,
+};
+
+const samples: { api: Sample[]; floor: Sample[] } = { api: [], floor: [] };
+probe(api.file, env); // warm the file system cache for both, outside the samples
+probe(floor.file, env);
+for (let i = 0; i < RUNS; i++) {
+  samples.floor.push(probe(join(ROOT, floor.file), env));
+  samples.api.push(probe(join(ROOT, api.file), env));
+}
+const rows = [row("floor: hono + client-dynamodb + client-kms", floor, samples.floor), row("API (dist/api/index.mjs)", api, samples.api)];
+const ratio = rows[1]!.importMs / rows[0]!.importMs;
+const text = section(rows, api, ratio);
+console.log(text);
+record(text);
+console.log(`\n(written to ${join("bench", "RESULTS.md")}; bundle files: ${statSync(join(ROOT, api.file)).size} bytes)`);
