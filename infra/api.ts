@@ -4,7 +4,7 @@ import { key } from "./kms";
 import { apiLogGroup } from "./logs";
 import { apiPolicy } from "./permissions";
 import { apiRole } from "./roles";
-import { PROTECTED_ROUTES, PUBLIC_ROUTES, TOKEN_SOURCE } from "./routes";
+import { API_FUNCTION, PROTECTED_ROUTES, PUBLIC_ROUTES, TOKEN_SOURCE } from "./routes";
 import { table } from "./table";
 
 /** Signs paging cursors; generated once per stage and kept in the stack's state. */
@@ -15,7 +15,7 @@ const cursorSecret = new random.RandomPassword("CursorSecret", { length: 48, spe
  * issuer's JWKS: API Gateway's authorizer is the first gate, not the only one.
  */
 export const apiFunction = new sst.aws.Function(
-  "ApiFunction",
+  API_FUNCTION,
   {
     description: "Okta App Connections API",
     bundle: API_BUNDLE,

@@ -3,6 +3,9 @@
  * globals) so the offline check can read it too. Every `/api/*` request goes through the JWT
  * authorizer; the few public pages are listed one by one, and anything else is API Gateway's 404.
  */
+/** The SST name of the function behind every route (its Lambda resource is `${API_FUNCTION}Function`). */
+export const API_FUNCTION = "ApiFunction";
+
 export const PROTECTED_ROUTES = ["ANY /api/{proxy+}"] as const;
 
 /** Health, the API reference, and the web console's pages (served by the same app). */

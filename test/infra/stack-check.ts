@@ -2,6 +2,7 @@
  * The offline check of the synthesized stack: each function returns the problems it finds (an
  * empty list passes), so a test can show both a clean stack and a broken one being caught.
  */
+import { API_FUNCTION } from "../../infra/routes";
 import type { Expectations } from "./expectations";
 import { samplePath, selectRoute } from "./gateway-routes";
 import type { RecordedResource, Synth } from "./synth";
@@ -30,15 +31,15 @@ function only(synth: Synth, type: string, problems: string[]): RecordedResource 
   return found[0];
 }
 
-/** The Lambda function that the API's integrations point at (the one with TABLE_NAME). */
+/** The API's Lambda function (SST names the Lambda resource of component `X` `XFunction`). */
 function apiFunction(synth: Synth) {
-  return byType(synth, "aws:lambda/function:Function").find((f) => f.inputs.environment?.variables?.TABLE_NAME);
+  return byType(synth, "aws:lambda/function:Function").find((f) => f.name === `${API_FUNCTION}Function`);
 }
 
 export function checkRoutes(synth: Synth, expect: Expectations): string[] {
   const problems: string[] = [];
   const fn = apiFunction(synth);
-  if (!fn) return ["no Lambda function with TABLE_NAME serves the API"];
+  if (!fn) return [`no Lambda function ${API_FUNCTION}`];
   const integrations = new Map(byType(synth, "aws:apigatewayv2/integration:Integration").map((i) => [i.id, i.inputs]));
   const routes = byType(synth, "aws:apigatewayv2/route:Route").map((r) => r.inputs);
   const jwtAuthorizers = byType(synth, "aws:apigatewayv2/authorizer:Authorizer").filter((a) => a.inputs.authorizerType === "JWT");
