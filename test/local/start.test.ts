@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
 import { exited, ROOT, startLocalProcess } from "../support/local-process";
+import { filesContaining } from "../support/token-shapes";
 
 let okta: FakeOkta;
 let dataDir: string;
@@ -49,6 +50,8 @@ describe("npm start", () => {
     second.child.kill("SIGTERM");
     expect(await exited(second.child)).toBe(0);
     expect(second.output()).not.toContain(apiToken);
+    // Nothing under DATA_DIR (DynamoDB Local's files, keys, secrets) holds the token in plaintext.
+    expect(filesContaining(dataDir, apiToken)).toEqual([]);
     // No DynamoDB Local left behind on this DATA_DIR.
     const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout;
     expect(ps.split("\n").filter((line) => line.includes("DynamoDBLocal") && line.includes(dataDir))).toEqual([]);

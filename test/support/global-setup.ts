@@ -1,5 +1,10 @@
+import { ListTablesCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { TestProject } from "vitest/node";
+import { createDynamoClient } from "../../functions/core/storage/dynamo-client";
 import { startDynamoDbLocal } from "../../functions/local/dynamodb-local";
+import { findTokenShapes } from "./token-shapes";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -7,9 +12,40 @@ declare module "vitest" {
   }
 }
 
+/** Every item of every table the suite wrote, after the whole suite: none may hold a token. */
+async function scanAllTablesForTokens(endpoint: string): Promise<string[]> {
+  const client = createDynamoClient({ endpoint });
+  const found: string[] = [];
+  try {
+    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+    for (const TableName of TableNames) {
+      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName, ExclusiveStartKey }));
+        for (const item of page.Items ?? []) found.push(...findTokenShapes(item).map((hit) => `${TableName}: ${hit}`));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+  } finally {
+    client.destroy();
+  }
+  return found;
+}
+
 /** Starts one in-memory DynamoDB Local for the whole suite (about 2-5 s), stopped at the end. */
 export default async function setup(project: TestProject) {
   const engine = await startDynamoDbLocal();
   project.provide("dynamoEndpoint", engine.endpoint);
-  return () => engine.stop();
+  return async () => {
+    try {
+      const leaks = await scanAllTablesForTokens(engine.endpoint);
+      if (leaks.length > 0) {
+        // vitest reports teardown errors without failing the run, so set the exit code too.
+        process.exitCode = 1;
+        throw new Error(`API tokens found at rest after the suite:\n${leaks.slice(0, 5).join("\n")}`);
+      }
+    } finally {
+      await engine.stop();
+    }
+  };
 }

@@ -1,0 +1,22 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+/** Okta's token shape, as text or inside binary (every token any test uses has this shape). */
+const TOKEN_SHAPE = /00[A-Za-z0-9_-]{40}(?![A-Za-z0-9_-])/g;
+
+/** Token-shaped strings in a value: strings, and binary read as UTF-8 (plaintext would show). */
+export function findTokenShapes(value: unknown): string[] {
+  const text = JSON.stringify(value, (_key, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : v));
+  return [...(text ?? "").matchAll(TOKEN_SHAPE)].map((m) => m[0].slice(0, 6) + "…");
+}
+
+/** Files under `dir` that contain `needle` (a token) anywhere in their bytes. */
+export function filesContaining(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) hits.push(...filesContaining(path, needle));
+    else if (readFileSync(path).includes(needle)) hits.push(path);
+  }
+  return hits;
+}
