@@ -11,6 +11,7 @@ import { buildOpenApi, docsPage } from "./openapi";
 import { createRouter, type AppEnv } from "./router";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerConnectionRoutes } from "./routes/connections";
+import { registerConsole } from "../console";
 
 export interface AppDeps {
   service: ConnectionService;
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps) {
   const openApi = buildOpenApi(router.specs);
   app.get("/openapi.json", (c) => c.json(openApi));
   app.get("/docs", (c) => c.html(docsPage));
+  registerConsole(app);
 
   // Hono's trie router looks the method up on plain objects: a method named `__proto__` or
   // `constructor` crashed it (500) and wrote `params` onto Object.prototype, breaking every later

@@ -1,0 +1,140 @@
+import { ApiError, describeApiError } from "./api";
+import type { ConsoleContext } from "./context";
+import { closeDialog, confirmDialog, openDialog } from "./dialogs";
+import { byId, h } from "./dom";
+import { FormState, mapDetails } from "./fields";
+import { toast } from "./toast";
+
+/** Apps the console knows how to present; the list itself comes from `GET /options`. */
+const APP_INFO: Record<string, { category: string; blurb: string }> = {
+  okta: { category: "Identity", blurb: "Manage an Okta org via API token" },
+};
+
+type AddField = "name" | "description" | "instanceUrl" | "apiToken";
+
+/** Where each API error code lands in the Okta form (anything else is one toast with the request id). */
+export const FIELD_OF_ERROR: Record<string, AddField> = {
+  InvalidInstanceUrl: "instanceUrl",
+  InvalidCredentials: "apiToken",
+  Conflict: "name",
+};
+
+const DETAIL_PATHS: Record<string, AddField> = {
+  "body.name": "name",
+  "body.description": "description",
+  "body.credentials.instanceUrl": "instanceUrl",
+  "body.credentials.apiToken": "apiToken",
+};
+
+/**
+ * The "Add Connection" side panel: a searchable app picker, then the Okta form. Closing it with
+ * something typed asks first; success closes it, says so, and highlights the new row.
+ */
+export function createAddPanel(ctx: ConsoleContext) {
+  const panel = byId<HTMLDialogElement>("add-panel");
+  const appsStep = byId("add-step-apps");
+  const formEl = byId<HTMLFormElement>("add-form");
+  const appSearch = byId<HTMLInputElement>("app-search");
+  const opener = byId("add-connection");
+  let apps: { name: string; app: string }[] | undefined;
+
+  const form = new FormState<AddField>(
+    {
+      name: byId<HTMLInputElement>("add-name"),
+      description: byId<HTMLTextAreaElement>("add-description"),
+      instanceUrl: byId<HTMLInputElement>("add-instance-url"),
+      apiToken: byId<HTMLInputElement>("add-api-token"),
+    },
+    ctx.checks,
+    byId<HTMLButtonElement>("add-submit"),
+  );
+
+  const dirty = () => !formEl.hidden && (Object.keys(form.controls) as AddField[]).some((key) => form.value(key) !== "");
+
+  function renderApps() {
+    const needle = appSearch.value.trim().toLowerCase();
+    const list = byId("app-list");
+    const shown = (apps ?? []).filter((app) => {
+      const info = APP_INFO[app.app];
+      return [app.name, app.app, info?.category ?? "", info?.blurb ?? ""].some((s) => s.toLowerCase().includes(needle));
+    });
+    list.replaceChildren(
+      ...shown.map((app) => {
+        const info = APP_INFO[app.app];
+        const button = h(
+          "button",
+          { type: "button", class: "app-option", "data-app": app.app },
+          h("img", { src: `/console/${app.app}.svg`, alt: "", width: 32, height: 32 }),
+          h("span", { class: "app-option-text" }, h("strong", {}, app.name), h("span", { class: "hint" }, info ? `${info.category} — ${info.blurb}` : "")),
+        );
+        button.addEventListener("click", () => showForm());
+        return h("li", {}, button);
+      }),
+    );
+    byId("app-list-empty").hidden = shown.length > 0 || apps === undefined;
+  }
+
+  function showApps() {
+    appsStep.hidden = false;
+    formEl.hidden = true;
+    appSearch.focus();
+  }
+
+  function showForm() {
+    appsStep.hidden = true;
+    formEl.hidden = false;
+    const scope = ctx.scope();
+    byId("add-scope").textContent = scope === null ? "Scope: Organization (every project can use it)" : `Scope: project ${scope}`;
+    form.controls.name.focus();
+  }
+
+  async function open() {
+    form.reset();
+    const token = form.controls.apiToken as HTMLInputElement;
+    token.type = "password";
+    appSearch.value = "";
+    appsStep.hidden = false;
+    formEl.hidden = true;
+    openDialog(panel, { returnFocus: () => opener, beforeClose: () => (dirty() ? confirmDialog(byId("discard-dialog") as HTMLDialogElement, byId("discard-confirm") as HTMLButtonElement, byId("discard-keep") as HTMLButtonElement) : true) }, appSearch);
+    renderApps();
+    if (!apps) {
+      try {
+        apps = (await ctx.api.options()).appConnectionOptions;
+      } catch (error) {
+        toast(describeApiError(error), "error");
+        apps = [];
+      }
+      renderApps();
+    }
+  }
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    if (!form.valid() || form.busy) return;
+    form.setBusy(true);
+    const scope = ctx.scope();
+    const description = form.value("description");
+    try {
+      const created = await ctx.api.create({
+        name: form.value("name"),
+        ...(description ? { description } : {}),
+        ...(scope === null ? {} : { projectId: scope }),
+        credentials: { instanceUrl: form.value("instanceUrl").trim(), apiToken: form.value("apiToken") },
+      });
+      form.reset();
+      closeDialog(panel);
+      toast("Successfully added Okta Connection", "success");
+      await ctx.reload(created.id);
+    } catch (error) {
+      form.setBusy(false);
+      const field = error instanceof ApiError ? FIELD_OF_ERROR[error.code] : undefined;
+      if (field) form.serverError(field, (error as ApiError).message);
+      else if (!(error instanceof ApiError && mapDetails(form, error.details, DETAIL_PATHS))) toast(describeApiError(error), "error");
+    }
+  }
+
+  appSearch.addEventListener("input", renderApps);
+  byId("add-back").addEventListener("click", showApps);
+  formEl.addEventListener("submit", (event) => void submit(event));
+  return { open };
+}

@@ -1,0 +1,211 @@
+import { createAddPanel } from "./add-panel";
+import { ApiError, createApi, describeApiError, type AppConnection } from "./api";
+import type { ConsoleContext } from "./context";
+import { closeDialog } from "./dialogs";
+import { byId, h, isAriaDisabled, setDisabledReason } from "./dom";
+import { checks, rules, setFieldError, wireSecretToggles } from "./fields";
+import { createRowDialogs } from "./manage";
+import { closeMenu, openMenu, wireMenu } from "./menu";
+import {
+  clearSession,
+  reasonWhyNot,
+  sessionFromToken,
+  shortReasonWhyNot,
+  storedScope,
+  storedToken,
+  storeScope,
+  storeToken,
+  takeTokenFromFragment,
+  type Session,
+} from "./session";
+import { ConnectionsTable } from "./table";
+import { toast } from "./toast";
+
+const ORG_SCOPE = "org";
+
+// First thing: a token in the fragment goes to sessionStorage and leaves the address bar.
+takeTokenFromFragment();
+
+let session: Session | undefined;
+const knownProjects = new Set<string>();
+let loadSeq = 0;
+
+const api = createApi(() => session?.token, (message) => signOut(`Your session ended: ${message} Sign in again.`));
+const scopeSelect = byId<HTMLSelectElement>("scope-select");
+const currentScope = () => (scopeSelect.value === ORG_SCOPE || scopeSelect.value === "" ? null : scopeSelect.value.slice("project:".length));
+
+const table = new ConnectionsTable({
+  onMenu: (button, connection) => openRowMenu(button, connection),
+  emptyHint: () =>
+    reasonWhyNot(session!.actor, "manage", currentScope())
+      ? "Ask an admin of this scope to add one."
+      : "Add Connection stores an Okta org's URL and API token, checked with Okta and encrypted.",
+});
+
+const ctx: ConsoleContext = {
+  api,
+  session: () => session!,
+  scope: currentScope,
+  table,
+  reload,
+  checks: checks(rules()),
+};
+const addPanel = createAddPanel(ctx);
+const rowDialogs = createRowDialogs(ctx);
+
+function openRowMenu(button: HTMLButtonElement, c: AppConnection) {
+  const actor = session!.actor;
+  const manage = shortReasonWhyNot(actor, "manage", c.projectId);
+  openMenu(button, [
+    { label: "Copy connection ID", run: () => void copyId(c) },
+    { label: "Edit details", reason: manage, run: () => rowDialogs.editDetails(c) },
+    { label: "Edit credentials", reason: manage, run: () => rowDialogs.editCredentials(c) },
+    { label: "Validate now", reason: shortReasonWhyNot(actor, "use", c.projectId), run: () => rowDialogs.validate(c) },
+    { label: "Delete", reason: manage, danger: true, run: () => rowDialogs.remove(c) },
+  ]);
+}
+
+async function copyId(c: AppConnection) {
+  try {
+    await navigator.clipboard.writeText(c.id);
+    toast(`Copied the ID of ${c.name} to the clipboard`, "success");
+  } catch {
+    toast(`Could not use the clipboard. The ID of ${c.name} is ${c.id}`, "info");
+  }
+}
+
+async function reload(highlightId?: string) {
+  const seq = ++loadSeq;
+  const scope = currentScope();
+  table.setLoading();
+  try {
+    const all = await api.listAll(scope);
+    if (seq !== loadSeq) return;
+    for (const c of all) if (c.projectId !== null) knownProjects.add(c.projectId);
+    renderScopes();
+    table.setItems(scope === null ? all.filter((c) => c.projectId === null) : all, highlightId);
+    if (highlightId) table.menuButton(highlightId)?.closest("tr")?.scrollIntoView({ block: "nearest" });
+  } catch (error) {
+    if (seq !== loadSeq) return;
+    table.setItems([]);
+    if (!(error instanceof ApiError && error.status === 401)) toast(`Could not load connections: ${describeApiError(error)}`, "error");
+  }
+}
+
+/** "Organization" plus the token's projects (and, for org admins, projects seen in the list). */
+function renderScopes() {
+  const actor = session!.actor;
+  const projects = [...new Set([...Object.keys(actor.projects), ...knownProjects])].sort();
+  const selected = scopeSelect.value || storedScope() || defaultScope();
+  scopeSelect.replaceChildren(
+    h("option", { value: ORG_SCOPE }, "Organization"),
+    ...projects.map((id) => h("option", { value: `project:${id}` }, `Project: ${id}`)),
+  );
+  scopeSelect.value = [...scopeSelect.options].some((o) => o.value === selected) ? selected : ORG_SCOPE;
+}
+
+/** Org admins start at the organization; everyone else in their first project. */
+function defaultScope() {
+  const first = Object.keys(session!.actor.projects).sort()[0];
+  return session!.actor.orgRole === "admin" || !first ? ORG_SCOPE : `project:${first}`;
+}
+
+function applyScope() {
+  const actor = session!.actor;
+  const scope = currentScope();
+  const role = scope === null ? `org ${actor.orgRole}` : actor.orgRole === "admin" ? "org admin" : (actor.projects[scope] ?? "no role");
+  byId("scope-lede").textContent =
+    scope === null ? `Organization-level Okta connections of ${actor.orgId} (you: ${role}).` : `Okta connections of project ${scope} (you: ${role}).`;
+  setDisabledReason(byId("add-connection"), byId("add-reason"), reasonWhyNot(actor, "manage", scope));
+}
+
+function enter(next: Session) {
+  session = next;
+  knownProjects.clear();
+  byId("signin-view").hidden = true;
+  byId("connections-view").hidden = false;
+  byId("session-bar").hidden = false;
+  const actor = next.actor;
+  byId("whoami").textContent = `${actor.id} · ${actor.orgId} (org ${actor.orgRole})`;
+  scopeSelect.value = "";
+  renderScopes();
+  applyScope();
+  void reload();
+}
+
+function signOut(message?: string) {
+  session = undefined;
+  loadSeq++; // a list still loading must not render for nobody
+  clearSession();
+  closeMenu(false);
+  for (const dialog of document.querySelectorAll<HTMLDialogElement>("dialog[open]")) closeDialog(dialog);
+  table.reset();
+  byId("rows").replaceChildren();
+  byId("connections-view").hidden = true;
+  byId("session-bar").hidden = true;
+  byId("signin-view").hidden = false;
+  const alert = byId("signin-alert");
+  alert.textContent = message ?? "";
+  alert.hidden = !message;
+  byId<HTMLInputElement>("signin-token").value = "";
+  byId("signin-token").focus();
+}
+
+async function signIn(event: SubmitEvent) {
+  event.preventDefault();
+  const input = byId<HTMLInputElement>("signin-token");
+  const token = input.value.trim().replace(/^Bearer\s+/i, "");
+  let candidate: Session;
+  try {
+    candidate = sessionFromToken(token);
+  } catch (error) {
+    setFieldError(input, (error as Error).message);
+    return input.focus();
+  }
+  // Ask the server: the page cannot check the signature itself.
+  const probe = createApi(() => token, () => undefined);
+  try {
+    await probe.options();
+  } catch (error) {
+    setFieldError(input, error instanceof ApiError && error.status === 401 ? `The server refused this token: ${error.message}` : describeApiError(error));
+    return input.focus();
+  }
+  setFieldError(input, undefined);
+  storeToken(token);
+  byId("signin-alert").hidden = true;
+  enter(candidate);
+  byId("page-title").focus();
+}
+
+function boot() {
+  wireMenu();
+  wireSecretToggles();
+  byId("page-title").tabIndex = -1;
+  byId<HTMLFormElement>("signin-form").addEventListener("submit", (event) => void signIn(event));
+  byId("signin-token").addEventListener("input", (event) => setFieldError(event.target as HTMLInputElement, undefined));
+  byId("sign-out").addEventListener("click", () => {
+    signOut();
+    toast("Signed out. The token was removed from this tab.", "info");
+  });
+  scopeSelect.addEventListener("change", () => {
+    storeScope(scopeSelect.value);
+    applyScope();
+    table.reset();
+    void reload();
+  });
+  const add = byId("add-connection");
+  add.addEventListener("click", () => {
+    if (isAriaDisabled(add)) return toast(byId("add-reason").textContent ?? "", "info");
+    void addPanel.open();
+  });
+
+  const token = storedToken();
+  if (!token) return signOut();
+  try {
+    enter(sessionFromToken(token));
+  } catch (error) {
+    signOut((error as Error).message);
+  }
+}
+
+boot();

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import {
+  apiTokenSchema,
+  connectionNameSchema,
+  descriptionSchema,
+  instanceUrlSchema,
+} from "../core/connections/schemas";
+
+/** A field's limits as the browser checks them, with the API's own messages. */
+export interface FieldRule {
+  min?: number;
+  max?: number;
+  pattern?: string;
+  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string };
+}
+
+export interface ConsoleRules {
+  name: FieldRule;
+  description: FieldRule;
+  instanceUrl: FieldRule;
+  apiToken: FieldRule;
+}
+
+type Limits = { minLength?: number; maxLength?: number; pattern?: string; anyOf?: Limits[] };
+
+/** The first issue's message for a probe value (messages never contain the value). */
+const messageFor = (schema: z.ZodType, probe: unknown) => schema.safeParse(probe).error?.issues[0]?.message;
+
+function limitsOf(schema: z.ZodType): Limits {
+  const json = z.toJSONSchema(schema, { io: "input" }) as Limits;
+  return json.anyOf?.find((branch) => branch.maxLength !== undefined || branch.pattern !== undefined) ?? json;
+}
+
+/**
+ * The browser repeats the API's input checks (functions/core/connections/schemas.ts) so a form shows
+ * the same message before it is sent. Limits and patterns are read from the zod schemas, messages by
+ * running the schemas on probe values, so the two cannot drift apart.
+ */
+export function consoleRules(): ConsoleRules {
+  const name = limitsOf(connectionNameSchema);
+  const description = limitsOf(descriptionSchema);
+  const url = limitsOf(instanceUrlSchema);
+  const token = limitsOf(apiTokenSchema);
+  return {
+    name: {
+      min: name.minLength,
+      max: name.maxLength,
+      pattern: name.pattern,
+      messages: {
+        min: messageFor(connectionNameSchema, ""),
+        max: messageFor(connectionNameSchema, "a".repeat((name.maxLength ?? 0) + 1)),
+        pattern: messageFor(connectionNameSchema, "A"),
+      },
+    },
+    description: {
+      max: description.maxLength,
+      messages: { max: messageFor(descriptionSchema, "a".repeat((description.maxLength ?? 0) + 1)) },
+    },
+    instanceUrl: {
+      max: url.maxLength,
+      messages: {
+        max: messageFor(instanceUrlSchema, `https://a.example/${"a".repeat(url.maxLength ?? 0)}`),
+        absolute: messageFor(instanceUrlSchema, "not a url"),
+        origin: messageFor(instanceUrlSchema, "https://a.example/path"),
+      },
+    },
+    apiToken: { pattern: token.pattern, messages: { pattern: messageFor(apiTokenSchema, "") } },
+  };
+}
