@@ -26,6 +26,8 @@ async function main() {
   if (stack.generatedSecret) {
     const token = await mintDevToken(stack.authJwtSecret, { sub: "dev-admin", orgId: "dev-org", orgRole: "admin" });
     lines.push("  Dev token (org admin of dev-org, valid 12 h):", `  export TOKEN=${token}`);
+    // In the fragment, which browsers never send: the page moves it to sessionStorage.
+    lines.push(`  Console: ${base}/console#token=${token}`);
   }
   if (demo) lines.push(`  Demo Okta org: ${demo.origin} (any token of Okta's shape passes; 00invalid... fails)`);
   process.stderr.write(lines.join("\n") + "\n");
