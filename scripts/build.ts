@@ -56,11 +56,15 @@ function topInputs(metafile: Metafile, outfile: string): { pkg: string; bytes: n
   return [...totals].map(([pkg, bytes]) => ({ pkg, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-/** Bundles one entry into `<outdir>/index.mjs` and reports its size. */
-export async function bundle(name: string, entry: string, outdir: string): Promise<BundleReport> {
+/** Bundles one entry (a file, or TypeScript source resolved from the repo root) into `<outdir>/index.mjs` and reports its size. */
+export async function bundle(name: string, entry: string | { contents: string }, outdir: string): Promise<BundleReport> {
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, "index.mjs");
-  const result = await build({ ...LAMBDA_BUILD_OPTIONS, entryPoints: [entry], outfile, absWorkingDir: ROOT });
+  const input: BuildOptions =
+    typeof entry === "string"
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, sourcefile: `${name}.ts`, loader: "ts" } };
+  const result = await build({ ...LAMBDA_BUILD_OPTIONS, ...input, outfile, absWorkingDir: ROOT });
   const metaDir = join(ROOT, "dist", "meta");
   mkdirSync(metaDir, { recursive: true });
   writeFileSync(join(metaDir, `${name}.json`), JSON.stringify(result.metafile));
