@@ -11,6 +11,10 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "TABLE_NAME must be a valid DynamoDB table name").default("app-connections"),
   KMS_KEY_ID: z.string().min(1).optional(),
+  /** Provisioning's idempotency records (Powertools); created at start in local mode when missing. */
+  IDEMPOTENCY_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "IDEMPOTENCY_TABLE_NAME must be a valid DynamoDB table name").default("app-connections-idempotency"),
+  /** EventBridge bus of change and provisioning events (AWS); local runs write DATA_DIR/events.jsonl. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
   AUTH_JWT_SECRET: z.string().min(1).optional(),
   AUTH_JWKS_URL: z.url().optional(),
   AUTH_ISSUER: z.string().min(1).optional(),

@@ -9,6 +9,7 @@ import type { CursorCodec } from "./cursor";
 import type { Actor, AppConnection, AuditAction, AuditEvent, ConnectionRecord } from "./model";
 import { toAppConnection } from "./model";
 import { readPage, type PageRequest } from "./paging";
+import { provisioningOperations, type DesiredConnection, type ProvisionOptions } from "./provisioning";
 import { isAllowed, readableProjects, type ConnectionAction } from "./permissions";
 import type { CreateConnectionInput, CredentialsInput, UpdateConnectionInput } from "./schemas";
 import { StoreConflictError, type ConnectionStore } from "./store";
@@ -129,7 +130,32 @@ export function createConnectionService(deps: ServiceDeps) {
     return { items: result.items.map(toAppConnection), nextCursor: result.nextCursor };
   }
 
+  const provisioning = provisioningOperations({
+    store,
+    now,
+    newId,
+    audit,
+    checkCredentials: (creds) => checkCredentials(creds),
+    hashOf: credentialsHash,
+    seal: (record, apiToken) => sealer.seal(apiToken, encryptionContext(record)),
+  });
+
   return {
+    /**
+     * Provisioning: make the named connection what `desired` states (create, update what differs,
+     * or nothing: no version bump, no audit entry). Same rules, encryption and audit as the API.
+     */
+    async upsertByName(ctx: CallContext, desired: DesiredConnection, opts?: ProvisionOptions) {
+      demand(ctx.actor, "manage", desired.projectId);
+      return provisioning.upsertByName(ctx, desired, opts);
+    },
+
+    /** Provisioning: delete by name; what is already gone is `unchanged`. */
+    async removeByName(ctx: CallContext, target: { projectId: string | null; name: string }, opts?: ProvisionOptions) {
+      demand(ctx.actor, "manage", target.projectId);
+      return provisioning.removeByName(ctx, target, opts);
+    },
+
     async create(ctx: CallContext, input: CreateConnectionInput): Promise<AppConnection> {
       const { orgId } = ctx.actor;
       const projectId = input.projectId ?? null;

@@ -8,13 +8,27 @@ export interface StorePage<T> {
   lastKey?: StoreKey;
 }
 
-/** Why an atomic write was refused by the store's own conditions. */
-export type StoreConflictReason = "name-taken" | "version-mismatch" | "missing";
+/**
+ * Why an atomic write was refused by the store's own conditions. `stale`: a provisioning write
+ * whose `sentAt` is not newer than the last one applied to that name.
+ */
+export type StoreConflictReason = "name-taken" | "version-mismatch" | "missing" | "stale";
 
 export class StoreConflictError extends Error {
   constructor(readonly reason: StoreConflictReason) {
     super(`store refused the write: ${reason}`);
   }
+}
+
+/**
+ * The ordering guard of a provisioning write: stored per (org, scope, name) in the same atomic
+ * write as the change, and refused (`stale`) unless `sentAt` is newer than the stored one.
+ */
+export interface ProvisioningMark {
+  /** Producer's send time, epoch milliseconds. */
+  sentAt: number;
+  /** When the mark may be forgotten, epoch seconds (the table's TTL). */
+  expiresAt: number;
 }
 
 /**
@@ -25,10 +39,17 @@ export interface ConnectionStore {
   getById(orgId: string, id: string): Promise<ConnectionRecord | null>;
   getByName(orgId: string, projectId: string | null, name: string): Promise<ConnectionRecord | null>;
   isNameTaken(orgId: string, projectId: string | null, name: string): Promise<boolean>;
-  create(record: ConnectionRecord, audit: AuditEvent): Promise<void>;
+  /** The id holding a name, read from its lock (strongly consistent, unlike the name index). */
+  idOfName(orgId: string, projectId: string | null, name: string): Promise<string | null>;
+  /** `mark`, when given, is written in the same transaction (provisioning with `sentAt`). */
+  create(record: ConnectionRecord, audit: AuditEvent, mark?: ProvisioningMark): Promise<void>;
   /** Replaces `before` by `after` if `before.version` is still current; moves the name lock on rename. */
-  update(before: ConnectionRecord, after: ConnectionRecord, audit: AuditEvent): Promise<void>;
-  remove(record: ConnectionRecord, audit: AuditEvent): Promise<void>;
+  update(before: ConnectionRecord, after: ConnectionRecord, audit: AuditEvent, mark?: ProvisioningMark): Promise<void>;
+  remove(record: ConnectionRecord, audit: AuditEvent, mark?: ProvisioningMark): Promise<void>;
+  /** The last applied provisioning `sentAt` (epoch ms) of a name, if any. */
+  getProvisioningMark(orgId: string, projectId: string | null, name: string): Promise<number | null>;
+  /** Advances the mark alone (a provisioning message that changed nothing); `stale` if not newer. */
+  putProvisioningMark(orgId: string, projectId: string | null, name: string, mark: ProvisioningMark): Promise<void>;
   /** One page of one scope: a project id, `null` for org-level, `"*"` for the whole org. */
   listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey): Promise<StorePage<ConnectionRecord>>;
   listAudit(orgId: string, projectId: string | null, limit: number, startKey?: StoreKey): Promise<StorePage<AuditEvent>>;

@@ -1,5 +1,7 @@
 import {
+  ConditionalCheckFailedException,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
@@ -9,7 +11,13 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { AuditEvent, ConnectionRecord } from "../connections/model";
-import { StoreConflictError, type ConnectionStore, type StoreConflictReason, type StoreKey } from "../connections/store";
+import {
+  StoreConflictError,
+  type ConnectionStore,
+  type ProvisioningMark,
+  type StoreConflictReason,
+  type StoreKey,
+} from "../connections/store";
 import { withStoreErrors } from "./aws-errors";
 import * as keys from "./keys";
 
@@ -63,6 +71,17 @@ function nameLockDelete(tableName: string, record: ConnectionRecord): TransactWr
   };
 }
 
+/** The provisioning watermark: written only if absent or older, so concurrent messages keep their order. */
+function markPut(tableName: string, scope: Pick<ConnectionRecord, "orgId" | "projectId" | "name">, mark: ProvisioningMark) {
+  const key = keys.provisionedKey(scope.orgId, scope.projectId, scope.name);
+  return {
+    TableName: tableName,
+    Item: toItem({ ...key, type: "provisioned", sentAt: mark.sentAt, [keys.TTL_ATTRIBUTE]: mark.expiresAt }),
+    ConditionExpression: "attribute_not_exists(PK) OR sentAt < :sentAt", // first-or-newer-message
+    ExpressionAttributeValues: toItem({ ":sentAt": mark.sentAt }),
+  };
+}
+
 /**
  * Reads one more item than asked, so the last page carries no key: a cursor is only handed out
  * when something really follows. `keyNames` are the attributes that make up a start key.
@@ -76,8 +95,8 @@ function pageOf<T>(items: Item[], lastEvaluated: Item | undefined, limit: number
   return { items: items.map(map), lastKey: lastEvaluated && (unmarshall(lastEvaluated) as StoreKey) };
 }
 
-/** The transaction's item at `index` refused; say why in domain words. */
-type ReasonOf = (index: number, oldItem: Item | undefined) => StoreConflictReason;
+/** The transaction's item at `index` refused (or, `raced`, was busy in another transaction); say why in domain words. */
+type ReasonOf = (index: number, oldItem: Item | undefined, raced?: boolean) => StoreConflictReason;
 
 /**
  * The SDK gives every TransactWriteItems an idempotency token (ClientRequestToken) and keeps it
@@ -94,7 +113,7 @@ async function transact(client: DynamoDBClient, items: TransactWriteItem[], reas
     if (index >= 0) throw new StoreConflictError(reasonOf(index, reasons[index]?.Item));
     // Another transaction held one of our items at that moment: it won the race.
     const raced = reasons.findIndex((reason) => reason.Code === "TransactionConflict");
-    if (raced >= 0) throw new StoreConflictError(reasonOf(raced, {}));
+    if (raced >= 0) throw new StoreConflictError(reasonOf(raced, {}, true));
     throw error;
   }
 }
@@ -109,6 +128,15 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   });
   const connectionReason = (oldItem: Item | undefined): StoreConflictReason => (oldItem ? "version-mismatch" : "missing");
+  /** Appends the mark as the transaction's last item; its refusal means `stale`, its race a retry. */
+  const withMark = (items: TransactWriteItem[], record: ConnectionRecord, mark: ProvisioningMark | undefined, reasonOf: ReasonOf) => {
+    if (!mark) return { items, reasonOf };
+    const last = items.length;
+    const markReason: ReasonOf = (index, oldItem, raced) =>
+      index !== last ? reasonOf(index, oldItem, raced) : raced ? "version-mismatch" : "stale";
+    return { items: [...items, { Put: markPut(TableName, record, mark) }], reasonOf: markReason };
+  };
+  const run = (plan: { items: TransactWriteItem[]; reasonOf: ReasonOf }) => transact(client, plan.items, plan.reasonOf);
 
   return {
     async getById(orgId, id) {
@@ -142,14 +170,22 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
       return out.Item !== undefined;
     },
 
-    async create(record, audit) {
+    async idOfName(orgId, projectId, name) {
+      const Key = toItem(keys.nameLockKey(orgId, projectId, name));
+      const out = await withStoreErrors(() =>
+        client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "connectionId" })),
+      );
+      return out.Item?.connectionId?.S ?? null;
+    },
+
+    async create(record, audit, mark) {
       const put: TransactWriteItem = {
         Put: { TableName, Item: connectionItem(record), ConditionExpression: "attribute_not_exists(PK)" },
       };
-      await transact(client, [put, nameLockPut(TableName, record), auditPut(TableName, audit)], () => "name-taken");
+      await run(withMark([put, nameLockPut(TableName, record), auditPut(TableName, audit)], record, mark, () => "name-taken"));
     },
 
-    async update(before, after, audit) {
+    async update(before, after, audit, mark) {
       const renamed = before.name !== after.name;
       const items: TransactWriteItem[] = [
         { Put: { TableName, Item: connectionItem(after), ...versionGuard(before) } },
@@ -157,18 +193,34 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
         auditPut(TableName, audit),
       ];
       // A failed old-lock delete means the connection moved on under us: same as a version change.
-      await transact(client, items, (index, oldItem) =>
-        index === 0 ? connectionReason(oldItem) : index === 1 ? "version-mismatch" : "name-taken",
-      );
+      const reasonOf: ReasonOf = (index, oldItem) =>
+        index === 0 ? connectionReason(oldItem) : index === 1 ? "version-mismatch" : "name-taken";
+      await run(withMark(items, after, mark, reasonOf));
     },
 
-    async remove(record, audit) {
+    async remove(record, audit, mark) {
       const del: TransactWriteItem = {
         Delete: { TableName, Key: toItem(keys.connectionKey(record.orgId, record.id)), ...versionGuard(record) },
       };
-      await transact(client, [del, nameLockDelete(TableName, record), auditPut(TableName, audit)], (index, oldItem) =>
-        index === 0 ? connectionReason(oldItem) : "version-mismatch",
+      const reasonOf: ReasonOf = (index, oldItem) => (index === 0 ? connectionReason(oldItem) : "version-mismatch");
+      await run(withMark([del, nameLockDelete(TableName, record), auditPut(TableName, audit)], record, mark, reasonOf));
+    },
+
+    async getProvisioningMark(orgId, projectId, name) {
+      const Key = toItem(keys.provisionedKey(orgId, projectId, name));
+      const out = await withStoreErrors(() =>
+        client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "sentAt" })),
       );
+      return out.Item?.sentAt?.N === undefined ? null : Number(out.Item.sentAt.N);
+    },
+
+    async putProvisioningMark(orgId, projectId, name, mark) {
+      try {
+        await withStoreErrors(() => client.send(new PutItemCommand(markPut(TableName, { orgId, projectId, name }, mark))));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new StoreConflictError("stale");
+        throw error;
+      }
     },
 
     async listScope(orgId, scope, limit, startKey) {

@@ -6,6 +6,8 @@
  *   connection  PK=ORG#<org>                SK=CONN#<id>                      GSI1PK=ORG#<org>  GSI1SK=SCOPE#<scope>#NAME#<name>
  *   name lock   PK=ORG#<org>                SK=NAME#<scope>#<name>            (makes names unique: written in the same transaction)
  *   audit event PK=ORG#<org>#AUDIT#<scope>  SK=<createdAt>#<eventId>
+ *   provisioned PK=ORG#<org>                SK=PROVISIONED#<scope>#<name>     (last applied provisioning `sentAt` of a name;
+ *                                                                             outlives a delete, expires via TTL `expiresAt`)
  *
  * `<scope>` is the project id, or `!` for org-level connections. Ids and names never contain `#` or
  * `!` (the schemas forbid them), so prefixes cannot bleed into each other.
@@ -14,7 +16,11 @@ export const TABLE_SCHEMA = {
   partitionKey: "PK",
   sortKey: "SK",
   indexes: [{ name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK", projection: "ALL" }],
+  /** Epoch seconds; only provisioning watermarks carry it. The stack must enable TTL on this attribute. */
+  ttlAttribute: "expiresAt",
 } as const;
+
+export const TTL_ATTRIBUTE = TABLE_SCHEMA.ttlAttribute;
 
 export const GSI1 = TABLE_SCHEMA.indexes[0].name;
 
@@ -55,4 +61,13 @@ export const auditPartition = (orgId: string, projectId: string | null) =>
 export const auditKey = (orgId: string, projectId: string | null, createdAt: string, eventId: string): ItemKey => ({
   PK: auditPartition(orgId, projectId),
   SK: `${createdAt}#${eventId}`,
+});
+
+/**
+ * The provisioning watermark of one name: kept after a delete (until its TTL), so a message older
+ * than the delete cannot bring the connection back.
+ */
+export const provisionedKey = (orgId: string, projectId: string | null, name: string): ItemKey => ({
+  PK: `ORG#${orgId}`,
+  SK: `PROVISIONED#${scopeToken(projectId)}#${name}`,
 });

@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
@@ -40,5 +41,8 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   await client.send(new CreateTableCommand(tableDefinition(tableName)));
+  // Provisioning watermarks expire; TTL is a table setting of its own, not part of CreateTable.
+  const TimeToLiveSpecification = { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true };
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification }));
   return "created";
 }
