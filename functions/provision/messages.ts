@@ -1,0 +1,77 @@
+import { z } from "zod";
+import {
+  connectionNameSchema,
+  credentialsSchema,
+  descriptionSchema,
+  ID_PATTERN,
+  projectIdSchema,
+} from "../core/connections/schemas";
+
+/**
+ * A provisioning message, version 1. Field rules are the API's own (names, description,
+ * instanceUrl, token shape), so a queue cannot store what the API would refuse.
+ *
+ * @example
+ * { "specVersion": 1, "requestId": "b6f0...", "type": "app-connection.upsert", "orgId": "acme",
+ *   "projectId": "web", "name": "okta-prod", "credentials": { "instanceUrl": "https://acme.okta.com",
+ *   "apiToken": "00..." }, "source": "terraform", "sentAt": "2026-01-01T00:00:00Z" }
+ */
+const common = {
+  specVersion: z.literal(1),
+  requestId: z.string().regex(ID_PATTERN, "requestId must be 1-128 letters, digits, '_', '.', ':' or '-'"),
+  orgId: z.string().regex(ID_PATTERN, "orgId must be 1-128 letters, digits, '_', '.', ':' or '-'"),
+  projectId: projectIdSchema.optional(),
+  name: connectionNameSchema,
+  /** The producer, named in the audit trail (`actor.id`). */
+  source: z.string().regex(ID_PATTERN, "source must be 1-128 letters, digits, '_', '.', ':' or '-'").optional(),
+  /** With it, a message older than the last one applied to the same name changes nothing. */
+  sentAt: z.iso.datetime({ offset: true, message: "sentAt must be an ISO-8601 date-time" }).optional(),
+};
+
+export const upsertMessageSchema = z.strictObject({
+  ...common,
+  type: z.literal("app-connection.upsert"),
+  description: descriptionSchema.optional(),
+  credentials: credentialsSchema.optional(),
+});
+
+export const deleteMessageSchema = z.strictObject({ ...common, type: z.literal("app-connection.delete") });
+
+export const provisionMessageSchema = z.discriminatedUnion("type", [upsertMessageSchema, deleteMessageSchema]);
+export type ProvisionMessage = z.output<typeof provisionMessageSchema>;
+
+export type Outcome = "created" | "updated" | "unchanged" | "deleted" | "duplicate" | "failed";
+
+/** What happened to one message: what the CLI prints and `provisioning.*` events carry. Never a secret. */
+export interface MessageOutcome {
+  /** `null` when the body is not JSON or carries no usable requestId. */
+  requestId: string | null;
+  outcome: Outcome;
+  error?: { error: string; message: string };
+  connectionId?: string;
+  version?: number;
+  /** Set when a message older than the last applied one was ignored. */
+  stale?: true;
+  /** For `duplicate`: the outcome recorded the first time. */
+  original?: Outcome;
+}
+
+/** Parses a raw body: JSON, then the schema. Fails with the reason, never echoing values (tokens). */
+export function parseMessage(body: string): { ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, requestId: null, reason: "the message body is not JSON" };
+  }
+  const parsed = provisionMessageSchema.safeParse(json);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const reason = parsed.error.issues.map((issue) => `${issue.path.join(".") || "message"}: ${issue.message}`).join("; ");
+  return { ok: false, requestId: requestIdOf(json), reason };
+}
+
+/** The requestId of a body that failed the schema, when it has a well-formed one. */
+export function requestIdOf(json: unknown): string | null {
+  const id = typeof json === "object" && json !== null ? (json as { requestId?: unknown }).requestId : undefined;
+  return typeof id === "string" && ID_PATTERN.test(id) ? id : null;
+}
