@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from "../core/config";
 import { createLogger } from "../core/logger";
 import { startDemoOkta } from "./demo-okta";
 import { mintDevToken } from "./dev-token";
+import { DataDirBusyError } from "./data-dir-lock";
 import { JavaMissingError } from "./dynamodb-local";
 import { startLocalStack } from "./stack";
 
@@ -13,16 +14,17 @@ const DEMO_OKTA_PORT = 8788;
 /**
  * `npm start`: the whole service on one port, with embedded defaults and no AWS account.
  * `--demo-okta` (npm run start:demo) also runs a stand-in Okta org on 127.0.0.1:8788 and allows it.
+ * Change events go to DATA_DIR/events.jsonl; `--events` also prints them on stdout.
  */
 async function main() {
   const config = loadConfig(process.env);
   const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(DEMO_OKTA_PORT) : undefined;
   if (demo) config.oktaInsecureAllowlist.push(demo.hostPort);
-  const stack = await startLocalStack(config, createLogger());
+  const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events") });
   const server = serve({ fetch: stack.app.fetch, port: config.PORT, hostname: "127.0.0.1" });
   await new Promise<void>((ready) => server.once("listening", ready));
   const base = `http://127.0.0.1:${config.PORT}`;
-  const lines = [`Okta App Connections listening on ${base}`, `  API docs: ${base}/docs`];
+  const lines = [`Okta App Connections listening on ${base}`, `  API docs: ${base}/docs`, `  Change events: ${stack.eventsFile}`];
   if (stack.generatedSecret) {
     const token = await mintDevToken(stack.authJwtSecret, { sub: "dev-admin", orgId: "dev-org", orgRole: "admin" });
     lines.push("  Dev token (org admin of dev-org, valid 12 h):", `  export TOKEN=${token}`);
@@ -46,7 +48,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  const known = error instanceof ConfigError || error instanceof JavaMissingError;
+  const known = error instanceof ConfigError || error instanceof JavaMissingError || error instanceof DataDirBusyError;
   process.stderr.write(`${known ? error.message : (error as Error).stack}\n`);
   process.exit(1);
 });

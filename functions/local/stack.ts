@@ -1,41 +1,80 @@
+import { join } from "node:path";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { createApp } from "../api/app";
 import { createAuthenticator } from "../api/auth";
+import { awsClientConfig } from "../core/aws-client-config";
 import { wireConnectionService } from "../core/compose";
 import type { Config } from "../core/config";
+import type { ConnectionService } from "../core/connections/service";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { loadOrCreateMasterKey, startLocalKms } from "../core/crypto/local-kms";
 import { createLogger, type Logger } from "../core/logger";
 import { createDynamoClient } from "../core/storage/dynamo-client";
 import { ensureTable } from "../core/storage/table";
+import { createFilePublisher } from "../events/file-publisher";
+import { createStreamHandler } from "../events/stream-handler";
+import { acquireDataDirLock, DataDirBusyError, lockHolder } from "./data-dir-lock";
 import { startDynamoDbLocal } from "./dynamodb-local";
 import { loadOrCreateLocalSecrets } from "./secrets";
+import { createStreamReader } from "./stream-reader";
 
-export interface LocalStack {
-  app: ReturnType<typeof createApp>;
+export interface LocalCoreOptions {
+  /** Use the DynamoDB of a process already holding DATA_DIR (npm start) instead of refusing (the provision CLI). */
+  borrowRunning?: boolean;
+  /** Also print each change event on stdout (`npm start -- --events`). */
+  echoEvents?: boolean;
+}
+
+/** The engines and the domain service on DATA_DIR, without HTTP: shared by npm start and the provision CLI. */
+export interface LocalCore {
+  service: ConnectionService;
+  dynamo: DynamoDBClient;
+  dynamoEndpoint: string;
   authJwtSecret: string;
   generatedSecret: boolean;
-  dynamoEndpoint: string;
+  /** `DATA_DIR/events.jsonl`: change events (and provisioning outcomes) as JSON lines. */
+  eventsFile: string;
+  /** False when borrowing a running npm start's engine: that process reads the stream then. */
+  ownsDataDir: boolean;
+  /** Writes out the change events of everything committed so far (no-op when borrowing). */
+  drainEvents(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface LocalStack extends LocalCore {
+  app: ReturnType<typeof createApp>;
+}
+
 /**
- * Everything `npm start` runs besides the HTTP listener: DynamoDB Local (unless
- * DYNAMODB_ENDPOINT), the table, the local KMS endpoint (unless KMS_KEY_ID), and the app.
+ * DynamoDB Local (unless DYNAMODB_ENDPOINT), the table, the local KMS endpoint (unless KMS_KEY_ID),
+ * the service, and the stream reader that turns table changes into change events. One process
+ * holds a DATA_DIR at a time (`local-stack.lock`).
  */
-export async function startLocalStack(config: Config, logger: Logger = createLogger()): Promise<LocalStack> {
+export async function startLocalCore(config: Config, logger: Logger = createLogger(), opts: LocalCoreOptions = {}): Promise<LocalCore> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
   };
   try {
     const secrets = loadOrCreateLocalSecrets(config.DATA_DIR);
-    const authJwtSecret = config.AUTH_JWT_SECRET ?? secrets.authJwtSecret;
+    const holder = lockHolder(config.DATA_DIR);
+    if (holder && !(opts.borrowRunning && holder.dynamoEndpoint)) throw new DataDirBusyError(config.DATA_DIR, holder);
 
-    let dynamoEndpoint = config.DYNAMODB_ENDPOINT;
-    if (!dynamoEndpoint) {
-      const engine = await startDynamoDbLocal({ dataDir: `${config.DATA_DIR}/dynamodb` });
-      stops.push(engine.stop);
-      dynamoEndpoint = engine.endpoint;
+    let dynamoEndpoint: string;
+    if (holder) {
+      dynamoEndpoint = holder.dynamoEndpoint;
+    } else {
+      const lock = acquireDataDirLock(config.DATA_DIR);
+      stops.push(async () => lock.release());
+      if (config.DYNAMODB_ENDPOINT) {
+        dynamoEndpoint = config.DYNAMODB_ENDPOINT;
+      } else {
+        const engine = await startDynamoDbLocal({ dataDir: `${config.DATA_DIR}/dynamodb` });
+        stops.push(engine.stop);
+        dynamoEndpoint = engine.endpoint;
+      }
+      lock.announce(dynamoEndpoint);
     }
     const dynamo = createDynamoClient({ endpoint: dynamoEndpoint });
     stops.push(async () => dynamo.destroy());
@@ -61,10 +100,40 @@ export async function startLocalStack(config: Config, logger: Logger = createLog
       oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
       logger,
     });
-    const app = createApp({ service, authenticate: createAuthenticator({ kind: "hs256", secret: authJwtSecret }), logger });
-    return { app, authJwtSecret, generatedSecret: !config.AUTH_JWT_SECRET, dynamoEndpoint, stop };
+
+    const eventsFile = join(config.DATA_DIR, "events.jsonl");
+    let drainEvents = async () => {};
+    if (!holder) {
+      const echo = opts.echoEvents ? (line: string) => process.stdout.write(line + "\n") : undefined;
+      const streams = new DynamoDBStreamsClient(awsClientConfig({ endpoint: dynamoEndpoint }));
+      const reader = createStreamReader({
+        dynamo,
+        streams,
+        tableName: config.TABLE_NAME,
+        handler: createStreamHandler({ publisher: createFilePublisher({ file: eventsFile, echo }), logger }),
+        checkpointFile: join(config.DATA_DIR, "stream-checkpoint.json"),
+        logger,
+      });
+      reader.start();
+      drainEvents = () => reader.drain();
+      // Runs before the engine stops (steps run in reverse): the last changes still get their events.
+      stops.push(async () => {
+        await reader.drain().finally(() => reader.stop());
+        streams.destroy();
+      });
+    }
+    const generatedSecret = !config.AUTH_JWT_SECRET;
+    const authJwtSecret = config.AUTH_JWT_SECRET ?? secrets.authJwtSecret;
+    return { service, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Everything `npm start` runs besides the HTTP listener. */
+export async function startLocalStack(config: Config, logger: Logger = createLogger(), opts: LocalCoreOptions = {}): Promise<LocalStack> {
+  const core = await startLocalCore(config, logger, { ...opts, borrowRunning: false });
+  const app = createApp({ service: core.service, authenticate: createAuthenticator({ kind: "hs256", secret: core.authJwtSecret }), logger });
+  return { ...core, app };
 }
