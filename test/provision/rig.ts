@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { inject } from "vitest";
+import { awsClientConfig } from "../../functions/core/aws-client-config";
+import { wireConnectionService } from "../../functions/core/compose";
+import type { EventEntry, EventPublisher } from "../../functions/events/publisher";
+import { createStreamHandler } from "../../functions/events/stream-handler";
+import { createStreamReader } from "../../functions/local/stream-reader";
+import { createProvisionHandler, type ProvisionHandlerDeps } from "../../functions/provision/handler";
+import { createIdempotencyStore, ensureIdempotencyTable } from "../../functions/provision/idempotency";
+import type { MessageOutcome } from "../../functions/provision/messages";
+import { startHarness } from "../support/harness";
+
+export const QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:provisioning-queue";
+
+/** A publisher that keeps what it was given; `failNext(n)` refuses the next n entries. */
+export function memoryPublisher() {
+  const entries: EventEntry[] = [];
+  let refuse = 0;
+  const publisher: EventPublisher & { entries: EventEntry[]; failNext(n: number): void } = {
+    entries,
+    failNext: (n) => void (refuse = n),
+    async publish(batch) {
+      const failed = batch.filter(() => refuse > 0 && refuse-- > 0);
+      entries.push(...batch.filter((e) => !failed.includes(e)));
+      return { failed };
+    },
+  };
+  return publisher;
+}
+
+/** An SQS record as Lambda delivers it (hand-built: no SQS emulator runs on Node 20). */
+export function sqsRecord(body: unknown, opts: { messageId?: string; receiveCount?: number } = {}): SQSRecord {
+  const messageId = opts.messageId ?? randomUUID();
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body: text,
+    attributes: {
+      ApproximateReceiveCount: String(opts.receiveCount ?? 1),
+      SentTimestamp: String(Date.now()),
+      SenderId: "AIDAEXAMPLE",
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: QUEUE_ARN,
+    awsRegion: "us-east-1",
+  };
+}
+
+export const sqsEvent = (records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+export const lambdaContext = { functionName: "provision", awsRequestId: "test", getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+/**
+ * The harness (DynamoDB Local table, local KMS, fake Okta, API) plus the provisioning handler on
+ * the same table, its own idempotency table, and the table's real stream read into change events.
+ */
+export async function startProvisionRig() {
+  const h = await startHarness();
+  const idempotencyTable = `idem-${randomUUID()}`;
+  await ensureIdempotencyTable(h.dynamodb, idempotencyTable);
+  const service = wireConnectionService({
+    dynamo: h.dynamodb,
+    tableName: h.tableName,
+    kms: h.kmsClient,
+    kmsKeyId: h.localKms.keyId,
+    cursorSecret: "test-cursor-secret-0123456789",
+    oktaInsecureAllowlist: [h.okta.hostPort],
+    oktaTimeoutMs: 1_000,
+  });
+  const outcomesPublisher = memoryPublisher();
+  const changes = memoryPublisher();
+  const dir = mkdtempSync(join(tmpdir(), "oac-stream-"));
+  const streams = new DynamoDBStreamsClient(awsClientConfig({ endpoint: inject("dynamoEndpoint") }));
+  const reader = createStreamReader({
+    dynamo: h.dynamodb,
+    streams,
+    tableName: h.tableName,
+    handler: createStreamHandler({ publisher: changes }),
+    checkpointFile: join(dir, "checkpoint.json"),
+  });
+
+  /** One simulated invocation: a fresh handler (and so a fresh BatchProcessor) per call, as on Lambda. */
+  function handler(extra: Partial<ProvisionHandlerDeps> = {}) {
+    const outcomes: MessageOutcome[] = [];
+    const invoke = createProvisionHandler({
+      service,
+      idempotency: createIdempotencyStore(h.dynamodb, idempotencyTable),
+      publisher: outcomesPublisher,
+      onOutcome: (o) => outcomes.push(o),
+      ...extra,
+    });
+    return { outcomes, invoke: (records: SQSRecord[]) => invoke(sqsEvent(records), lambdaContext) };
+  }
+
+  /** Delivers records as one batch; returns the outcomes and the ids SQS would redeliver. */
+  async function deliver(records: SQSRecord[]) {
+    const { outcomes, invoke } = handler();
+    const response = await invoke(records);
+    return { outcomes, failures: response.batchItemFailures.map((f) => f.itemIdentifier) };
+  }
+
+  /** Every change event of everything committed so far (read from the real stream). */
+  async function changeEvents() {
+    await reader.drain();
+    return changes.entries;
+  }
+
+  async function items(type: string) {
+    return (await h.scan()).map((i) => unmarshall(i)).filter((i) => i.type === type);
+  }
+
+  async function audit(orgId: string, projectId: string | null) {
+    const pk = `ORG#${orgId}#AUDIT#${projectId ?? "!"}`;
+    const out = await h.dynamodb.send(
+      new QueryCommand({ TableName: h.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": { S: pk } } }),
+    );
+    return (out.Items ?? []).map((i) => unmarshall(i));
+  }
+
+  return {
+    h,
+    service,
+    handler,
+    deliver,
+    outcomesPublisher,
+    changeEvents,
+    items,
+    audit,
+    async close() {
+      await reader.stop();
+      streams.destroy();
+      rmSync(dir, { recursive: true, force: true });
+      await h.close();
+    },
+  };
+}
+
+export type ProvisionRig = Awaited<ReturnType<typeof startProvisionRig>>;
+
+let seq = 0;
+/** A valid upsert message; override any field. */
+export function upsert(rig: ProvisionRig, fields: Record<string, unknown> = {}) {
+  return {
+    specVersion: 1,
+    requestId: `req-${++seq}-${randomUUID()}`,
+    type: "app-connection.upsert",
+    orgId: "org-p",
+    projectId: "proj-p",
+    name: "okta-main",
+    credentials: { instanceUrl: rig.h.okta.origin, apiToken: rig.h.validOktaToken() },
+    ...fields,
+  };
+}
+
+export const remove = (fields: Record<string, unknown> = {}) => ({
+  specVersion: 1,
+  requestId: `req-${++seq}-${randomUUID()}`,
+  type: "app-connection.delete",
+  orgId: "org-p",
+  projectId: "proj-p",
+  name: "okta-main",
+  ...fields,
+});
