@@ -129,10 +129,14 @@ export function createStreamReader(opts: StreamReaderOptions) {
     start() {
       schedule();
     },
-    /** Reads until the stream has nothing more (records show up about 15 ms after a write). */
+    /**
+     * Reads until the stream has nothing more. Records show up about 15 ms after a write (more on a
+     * loaded machine), so "nothing more" means two empty reads 100 ms apart.
+     */
     async drain() {
-      await new Promise((r) => setTimeout(r, 50));
-      while ((await poll()) > 0);
+      const pause = () => new Promise((r) => setTimeout(r, 100));
+      await pause();
+      for (let quiet = 0; quiet < 2; quiet = (await poll()) > 0 ? 0 : quiet + 1) if (quiet > 0) await pause();
     },
     async stop() {
       stopped = true;
