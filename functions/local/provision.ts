@@ -64,7 +64,13 @@ async function demoOkta(allowlist: string[]) {
 async function main() {
   const file = positionals[0];
   if (!file) throw new ConfigError("usage: npm run provision -- <events.jsonl> [--demo-okta]");
-  const lines = readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
   const config = loadConfig(process.env);
   const demo = values["demo-okta"] ? await demoOkta(config.oktaInsecureAllowlist) : undefined;
   const logger = createLogger((line) => process.stderr.write(line + "\n"));
