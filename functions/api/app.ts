@@ -66,8 +66,9 @@ export function createApp(deps: AppDeps) {
   registerConnectionRoutes(router, deps.service);
   registerAuditRoutes(router, deps.service);
 
-  const openApi = buildOpenApi(router.specs);
-  app.get("/openapi.json", (c) => c.json(openApi));
+  // Built on first use, not at import: a cold Lambda serves API requests without paying for it.
+  let openApi: ReturnType<typeof buildOpenApi> | undefined;
+  app.get("/openapi.json", (c) => c.json((openApi ??= buildOpenApi(router.specs))));
   app.get("/docs", (c) => c.html(docsPage));
   registerConsole(app);
 

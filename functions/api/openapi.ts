@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { STATUS_OF } from "./errors";
 import type { RouteSpec } from "./router";
 import { errorBodySchema } from "./schemas";

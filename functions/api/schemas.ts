@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { connectionNameSchema, projectIdSchema } from "../core/connections/schemas";
 
 /** Edge-only shapes (unknown query parameters are ignored, as on most HTTP APIs): query strings, path parameters and the response documents (for OpenAPI). */

@@ -38,14 +38,21 @@ function send(c: Context<any>, body: string, type: string, etag: string) {
 /**
  * The web console: one page plus its script, stylesheet and logo, all public (the page signs in
  * with a bearer token and then uses only the public `/api` routes, like any other client).
- * The page is rendered once; the rules it carries come from the API's own schemas.
+ * The page is rendered once, on first use; the rules it carries come from the API's own schemas.
  */
 export function registerConsole<E extends Env>(app: Hono<E>) {
-  const html = "<!doctype html>" + String(ConsolePage({ rules: consoleRules(), assetVersion: ASSET_VERSION }));
-  const htmlTag = createHash("sha256").update(html).digest("hex").slice(0, 16);
+  // Rendered on first use, not at import: a cold Lambda serves API requests without paying for it.
+  let page: { html: string; tag: string } | undefined;
+  const render = () => {
+    const html = "<!doctype html>" + String(ConsolePage({ rules: consoleRules(), assetVersion: ASSET_VERSION }));
+    return { html, tag: createHash("sha256").update(html).digest("hex").slice(0, 16) };
+  };
 
   app.get("/", (c) => c.redirect("/console", 302));
-  app.get("/console", (c) => send(c, html, "text/html; charset=utf-8", htmlTag));
+  app.get("/console", (c) => {
+    page ??= render();
+    return send(c, page.html, "text/html; charset=utf-8", page.tag);
+  });
   for (const [file, asset] of Object.entries(ASSETS)) {
     app.get(`/console/${file}`, (c) => send(c, asset.body, asset.type, ASSET_VERSION));
   }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ConnectionService } from "../../core/connections/service";
 import type { Router } from "../router";
 import { auditEventSchema, pageQuerySchema } from "../schemas";

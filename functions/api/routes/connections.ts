@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ConnectionService } from "../../core/connections/service";
 import { createConnectionSchema, updateConnectionSchema } from "../../core/connections/schemas";
 import type { Router } from "../router";

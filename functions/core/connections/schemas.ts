@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Input rules of the contract (section 1), shared by the HTTP edge and by provisioning.
