@@ -22,7 +22,10 @@ async function scanAllTablesForTokens(endpoint: string): Promise<string[]> {
       let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
       do {
         const page = await client.send(new ScanCommand({ TableName, ExclusiveStartKey }));
-        for (const item of page.Items ?? []) found.push(...findTokenShapes(item).map((hit) => `${TableName}: ${hit}`));
+        for (const item of page.Items ?? []) {
+          const where = `${TableName} ${item.PK?.S ?? ""} ${item.SK?.S ?? ""} type=${item.type?.S ?? "?"}`;
+          found.push(...findTokenShapes(item).map((hit) => `${where}: ${hit} in ${Object.keys(item).join(",")}`));
+        }
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
     }

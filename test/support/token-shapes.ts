@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-/** Okta's token shape, as text or inside binary (every token any test uses has this shape). */
-const TOKEN_SHAPE = /00[A-Za-z0-9_-]{40}(?![A-Za-z0-9_-])/g;
+/**
+ * Okta's token shape, as text or inside binary (every token any test uses has this shape), standing
+ * alone: a hex hash that happens to contain "00" followed by 40 more characters is not a token.
+ */
+const TOKEN_SHAPE = /(?<![A-Za-z0-9_-])00[A-Za-z0-9_-]{40}(?![A-Za-z0-9_-])/g;
 
 /** Token-shaped strings in a value: strings, and binary read as UTF-8 (plaintext would show). */
 export function findTokenShapes(value: unknown): string[] {

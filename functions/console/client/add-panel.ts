@@ -124,6 +124,7 @@ export function createAddPanel(ctx: ConsoleContext) {
       form.reset();
       closeDialog(panel);
       toast("Successfully added Okta Connection", "success");
+      ctx.wrote(created);
       await ctx.reload(created.id);
     } catch (error) {
       form.setBusy(false);

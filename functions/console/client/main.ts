@@ -48,6 +48,7 @@ const ctx: ConsoleContext = {
   scope: currentScope,
   table,
   reload,
+  wrote,
   checks: checks(rules()),
 };
 const addPanel = createAddPanel(ctx);
@@ -74,12 +75,36 @@ async function copyId(c: AppConnection) {
   }
 }
 
+/** This page's own recent writes, by id (null: deleted), overlaid on lists for a short while. */
+const recentWrites = new Map<string, { connection: AppConnection | null; at: number }>();
+const RECENT_MS = 30_000;
+
+function wrote(change: AppConnection | { deletedId: string }) {
+  if ("deletedId" in change) recentWrites.set(change.deletedId, { connection: null, at: Date.now() });
+  else recentWrites.set(change.id, { connection: change, at: Date.now() });
+}
+
+function withRecentWrites(list: AppConnection[], scope: string | null): AppConnection[] {
+  for (const [id, entry] of recentWrites) if (Date.now() - entry.at > RECENT_MS) recentWrites.delete(id);
+  const listed = new Set(list.map((c) => c.id));
+  const missing = [...recentWrites.values()]
+    .map((entry) => entry.connection)
+    .filter((c): c is AppConnection => c !== null && !listed.has(c.id) && (scope === null || c.projectId === scope));
+  const merged = [...list, ...missing]
+    .filter((c) => !(recentWrites.has(c.id) && recentWrites.get(c.id)!.connection === null))
+    .map((c) => {
+      const mine = recentWrites.get(c.id)?.connection;
+      return mine && mine.version > c.version ? mine : c;
+    });
+  return merged;
+}
+
 async function reload(highlightId?: string) {
   const seq = ++loadSeq;
   const scope = currentScope();
   table.setLoading();
   try {
-    const all = await api.listAll(scope);
+    const all = withRecentWrites(await api.listAll(scope), scope);
     if (seq !== loadSeq) return;
     for (const c of all) if (c.projectId !== null) knownProjects.add(c.projectId);
     renderScopes();

@@ -60,6 +60,7 @@ export function createRowDialogs(ctx: ConsoleContext) {
     try {
       const saved = await ctx.api.update(current.id, current.version, body);
       current = saved;
+      ctx.wrote(saved);
       closeDialog(details);
       toast(`Saved ${saved.name}`, "success");
       await ctx.reload();
@@ -92,6 +93,7 @@ export function createRowDialogs(ctx: ConsoleContext) {
         credentials: { instanceUrl: credentialsForm.value("instanceUrl").trim(), apiToken: credentialsForm.value("apiToken") },
       });
       current = saved;
+      ctx.wrote(saved);
       credentialsForm.reset();
       closeDialog(credentials);
       toast(`Updated the credentials of ${saved.name}`, "success");
@@ -124,6 +126,7 @@ export function createRowDialogs(ctx: ConsoleContext) {
     refreshDelete();
     try {
       await ctx.api.remove(gone.id, gone.version);
+      ctx.wrote({ deletedId: gone.id });
       closeDialog(remove);
       toast(`Deleted ${gone.name}`, "success");
       await ctx.reload();
