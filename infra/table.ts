@@ -4,16 +4,15 @@ import { isProduction } from "./config";
 /**
  * The single table, shaped by the code's own key design (`TABLE_SCHEMA`) so the two cannot drift.
  * On-demand billing and point-in-time recovery everywhere; deletion protection on production.
- * The stream (new and old images) feeds change events; TTL is on whichever attribute the code names.
+ * The stream (new and old images) feeds change events (both images: `credentialsUpdated` compares
+ * them). TTL is on the code's `ttlAttribute`: provisioning watermarks expire about 15 days after
+ * their last write (SQS keeps a message 14 days, plus a day of producer clock skew).
  */
 const keyAttributes = [
   TABLE_SCHEMA.partitionKey,
   TABLE_SCHEMA.sortKey,
   ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
 ];
-
-/** Optional in the key design: only set when some items expire. */
-const ttlAttribute = (TABLE_SCHEMA as { ttlAttribute?: string }).ttlAttribute;
 
 const projection = (type: string) => {
   if (type === "ALL") return "all" as const;
@@ -31,7 +30,7 @@ export const table = new sst.aws.Dynamo("Connections", {
     ]),
   ),
   stream: "new-and-old-images",
-  ...(ttlAttribute ? { ttl: ttlAttribute } : {}),
+  ttl: TABLE_SCHEMA.ttlAttribute,
   deletionProtection: isProduction,
   transform: {
     table: (args) => {
