@@ -1,4 +1,6 @@
 import { api } from "./api";
+import { failureQueueAlarm } from "./provisioning-spec";
+import { changeEventFailures, provisioningDlq } from "./queues";
 
 /** Subscribe an address or a pager to this topic to hear about the alarms. */
 export const alarmTopic = new aws.sns.Topic("Alarms", {});
@@ -27,3 +29,34 @@ export const api5xxAlarm = new aws.cloudwatch.MetricAlarm("Api5xxRate", {
   alarmActions: [alarmTopic.arn],
   okActions: [alarmTopic.arn],
 });
+
+/** Fires as soon as a queue holds a message: each one is a failure a human must look at. */
+const queueDepthAlarm = (name: string, queue: sst.aws.Queue, description: string) =>
+  new aws.cloudwatch.MetricAlarm(name, {
+    alarmDescription: description,
+    namespace: "AWS/SQS",
+    metricName: failureQueueAlarm.metricName,
+    dimensions: { QueueName: queue.nodes.queue.name },
+    statistic: "Maximum",
+    period: failureQueueAlarm.periodSeconds,
+    evaluationPeriods: 1,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: failureQueueAlarm.threshold,
+    treatMissingData: "notBreaching",
+    alarmActions: [alarmTopic.arn],
+    okActions: [alarmTopic.arn],
+  });
+
+/** A parked provisioning message: fix the cause, then redrive it (its requestId was never recorded, so it applies). */
+export const provisioningDlqAlarm = queueDepthAlarm(
+  "ProvisioningDlqDepth",
+  provisioningDlq,
+  "Okta App Connections: provisioning messages parked in the DLQ after their retries",
+);
+
+/** A stream batch whose change events could not be published after the bounded retries. */
+export const changeEventFailuresAlarm = queueDepthAlarm(
+  "ChangeEventFailuresDepth",
+  changeEventFailures,
+  "Okta App Connections: change events not published (failed stream batches parked)",
+);

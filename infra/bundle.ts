@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-/** Directory holding `index.mjs` (exporting `handler`) and its source map. */
+/** Directories holding `index.mjs` (exporting `handler`) and its source map: `functions/<name>/lambda.ts` built. */
 export const API_BUNDLE = "dist/api";
+export const PROVISION_BUNDLE = "dist/provision";
+export const EVENTS_BUNDLE = "dist/events";
 
 /**
  * The Lambda code is the repo's own `npm run build` output (esbuild, minified ESM for nodejs22.x),
@@ -16,6 +18,7 @@ if (process.env.SKIP_BUILD !== "1") {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
     throw new Error(`npm run build failed:\n${stdout}${stderr}`);
   }
-} else if (!existsSync(`${API_BUNDLE}/index.mjs`)) {
-  throw new Error(`SKIP_BUILD=1 but ${API_BUNDLE}/index.mjs is missing: run npm run build`);
+} else {
+  const missing = [API_BUNDLE, PROVISION_BUNDLE, EVENTS_BUNDLE].filter((dir) => !existsSync(`${dir}/index.mjs`));
+  if (missing.length) throw new Error(`SKIP_BUILD=1 but ${missing.map((dir) => `${dir}/index.mjs`).join(", ")} missing: run npm run build`);
 }

@@ -1,9 +1,15 @@
-import { api5xxAlarm, alarmTopic } from "./alarms";
+import { api5xxAlarm, alarmTopic, changeEventFailuresAlarm, provisioningDlqAlarm } from "./alarms";
 import { api } from "./api";
+import { bus } from "./bus";
+import { changeEventsSubscription } from "./change-events";
+import { idempotencyTable } from "./idempotency";
 import { key, keyAlias } from "./kms";
+import { provisionSubscription } from "./provision";
+import { queueKey } from "./queue-key";
+import { changeEventFailures, provisioningDlq, provisioningQueue } from "./queues";
 import { table } from "./table";
 
-void api5xxAlarm;
+void [api5xxAlarm, provisioningDlqAlarm, changeEventFailuresAlarm, provisionSubscription, changeEventsSubscription];
 
 export const outputs = {
   apiUrl: api.url,
@@ -11,4 +17,13 @@ export const outputs = {
   keyArn: key.arn,
   keyAlias: keyAlias.name,
   alarmTopicArn: alarmTopic.arn,
+  provisioningQueueUrl: provisioningQueue.url,
+  provisioningQueueArn: provisioningQueue.arn,
+  provisioningDlqUrl: provisioningDlq.url,
+  provisioningDlqArn: provisioningDlq.arn,
+  changeEventFailuresUrl: changeEventFailures.url,
+  queueKeyArn: queueKey.arn,
+  eventBusName: bus.name,
+  eventBusArn: bus.arn,
+  idempotencyTableName: idempotencyTable.name,
 };

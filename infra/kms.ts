@@ -1,5 +1,5 @@
 import { isProduction } from "./config";
-import { keyUserRoles } from "./roles";
+import { apiRole, provisionRole } from "./roles";
 
 /**
  * The encryption context the code sends with every GenerateDataKey and Decrypt
@@ -14,10 +14,17 @@ export const encryptionContextCondition = {
   Null: { "kms:EncryptionContext:orgId": "false", "kms:EncryptionContext:connectionId": "false" },
 };
 
+/** The API makes and opens data keys. */
 export const KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"];
 
-/** What the account's administrators (through IAM) may do with the key: manage it, never use it. */
-const KEY_ADMIN_ACTIONS = [
+/**
+ * Provisioning only makes data keys: it compares credentials by hash and never opens a stored token
+ * (docs/deploy.md), so it has no `kms:Decrypt` on this key.
+ */
+export const PROVISION_KEY_ACTIONS = ["kms:GenerateDataKey"];
+
+/** What the account's administrators (through IAM) may do with a key: manage it, never use it. */
+export const KEY_ADMIN_ACTIONS = [
   "kms:DescribeKey",
   "kms:GetKeyPolicy",
   "kms:PutKeyPolicy",
@@ -44,6 +51,9 @@ const KEY_ADMIN_ACTIONS = [
 const { partition } = aws.getPartitionOutput();
 const { accountId } = aws.getCallerIdentityOutput();
 
+/** The account's root principal: in a key policy, it hands the key's administration to IAM. */
+export const accountRoot = $interpolate`arn:${partition}:iam::${accountId}:root`;
+
 /**
  * The customer-managed key that wraps every connection's data key; yearly automatic rotation.
  * In a key policy `Resource: "*"` means "this key" (it is the only form KMS accepts there).
@@ -62,15 +72,23 @@ export const key = new aws.kms.Key(
         {
           Sid: "AccountAdministersKey",
           Effect: "Allow",
-          Principal: { AWS: $interpolate`arn:${partition}:iam::${accountId}:root` },
+          Principal: { AWS: accountRoot },
           Action: KEY_ADMIN_ACTIONS,
           Resource: "*",
         },
         {
-          Sid: "FunctionsUseKeyWithContext",
+          Sid: "ApiUsesKeyWithContext",
           Effect: "Allow",
-          Principal: { AWS: keyUserRoles.map((role) => role.arn) },
+          Principal: { AWS: apiRole.arn },
           Action: KEY_USE_ACTIONS,
+          Resource: "*",
+          Condition: encryptionContextCondition,
+        },
+        {
+          Sid: "ProvisioningMakesDataKeysWithContext",
+          Effect: "Allow",
+          Principal: { AWS: provisionRole.arn },
+          Action: PROVISION_KEY_ACTIONS,
           Resource: "*",
           Condition: encryptionContextCondition,
         },

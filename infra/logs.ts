@@ -1,7 +1,12 @@
 import { logRetention } from "./config";
 
-/** The API function's log group, made here so the role can be scoped to it and its retention is set. */
-export const apiLogGroup = new aws.cloudwatch.LogGroup("ApiFunctionLogs", {
-  name: `/aws/lambda/${$app.name}-${$app.stage}-api`,
-  retentionInDays: logRetention.days,
-});
+/** A function's log group, made here so its role can be scoped to it and its retention is set. */
+const functionLogGroup = (name: string, suffix: string) =>
+  new aws.cloudwatch.LogGroup(name, {
+    name: `/aws/lambda/${$app.name}-${$app.stage}-${suffix}`,
+    retentionInDays: logRetention.days,
+  });
+
+export const apiLogGroup = functionLogGroup("ApiFunctionLogs", "api");
+export const provisionLogGroup = functionLogGroup("ProvisionFunctionLogs", "provision");
+export const changeEventsLogGroup = functionLogGroup("ChangeEventsFunctionLogs", "change-events");

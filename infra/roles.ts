@@ -1,14 +1,20 @@
 /**
- * The API function's execution role, created bare: its one inline policy (permissions.ts) is
- * attached after the KMS key exists, because the key's policy names this role.
+ * The functions' execution roles, created bare: each one's inline policy (permissions.ts) is
+ * attached after the KMS keys exist, because the keys' policies name these roles.
  */
-export const apiRole = new aws.iam.Role("ApiRole", {
-  description: "Okta App Connections API function",
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  }),
-});
+const lambdaRole = (name: string, description: string) =>
+  new aws.iam.Role(name, {
+    description,
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    }),
+  });
 
-/** Roles allowed to use the key (with the encryption-context condition). The provisioning role joins here. */
-export const keyUserRoles = [apiRole];
+export const apiRole = lambdaRole("ApiRole", "Okta App Connections API function");
+
+/** The SQS consumer that applies provisioning messages. */
+export const provisionRole = lambdaRole("ProvisionRole", "Okta App Connections provisioning intake (SQS consumer)");
+
+/** The DynamoDB stream reader that publishes change events. It never touches the connections key. */
+export const changeEventsRole = lambdaRole("ChangeEventsRole", "Okta App Connections change events (DynamoDB stream consumer)");

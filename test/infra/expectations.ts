@@ -5,8 +5,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, routeList } from "../../functions/api/app";
+import { PROVISIONING_MARK_TTL_SECONDS } from "../../functions/core/connections/provisioning";
 import { encryptionContext } from "../../functions/core/connections/service";
 import { TABLE_SCHEMA } from "../../functions/core/storage/keys";
+import { IDEMPOTENCY_TABLE_SCHEMA, IDEMPOTENCY_TTL_SECONDS } from "../../functions/provision/idempotency";
 import { ROOT } from "./synth";
 
 export interface TableExpectation {
@@ -29,6 +31,20 @@ export interface Expectations {
   dynamoActions: { table: string[]; indexes: string[] };
   production: boolean;
   auth: { issuer: string; audience: string; jwksUrl: string };
+  provisioning: ProvisioningExpectation;
+}
+
+export interface ProvisioningExpectation {
+  /** Powertools' table, as functions/provision/idempotency.ts builds it. */
+  idempotencyTable: { partitionKey: string; ttlAttribute: string };
+  /** How long a requestId is remembered, and a name's provisioning watermark kept: a queue must not keep a message longer. */
+  idempotencyTtlSeconds: number;
+  markTtlSeconds: number;
+  /** The DynamoDB actions of the intake: on the connections table, and on the idempotency table. */
+  tableActions: string[];
+  idempotencyActions: string[];
+  /** What the intake may do with the connections key. */
+  connectionsKeyActions: string[];
 }
 
 /** createApp only stores its dependencies at construction; no route runs here. */
@@ -69,6 +85,26 @@ export function dynamoActionsUsedBy(source: string): { table: string[]; indexes:
 
 export const STORE_SOURCE = join(ROOT, "functions", "core", "storage", "dynamo-store.ts");
 
+/** The persistence layer the intake's idempotency runs on (its DynamoDB calls are read like the store's). */
+export const IDEMPOTENCY_SOURCE = join(
+  ROOT,
+  "node_modules",
+  "@aws-lambda-powertools",
+  "idempotency",
+  "lib",
+  "esm",
+  "persistence",
+  "DynamoDBPersistenceLayer.js",
+);
+
+/**
+ * The intake reads by key only (GetItem) and writes in transactions of Put and Delete items
+ * (functions/core/connections/provisioning.ts through the store); it never opens a stored token, so it
+ * only makes data keys. A subset of the store's own actions, checked below.
+ */
+export const PROVISION_TABLE_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"];
+export const PROVISION_KEY_ACTIONS = ["kms:GenerateDataKey"];
+
 export const TEST_AUTH = {
   issuer: "https://issuer.example.com/oauth2/default",
   audience: "api://okta-app-connections",
@@ -89,5 +125,13 @@ export function expectationsFromCode(production: boolean): Expectations {
     dynamoActions: dynamoActionsUsedBy(readFileSync(STORE_SOURCE, "utf8")),
     production,
     auth: TEST_AUTH,
+    provisioning: {
+      idempotencyTable: IDEMPOTENCY_TABLE_SCHEMA,
+      idempotencyTtlSeconds: IDEMPOTENCY_TTL_SECONDS,
+      markTtlSeconds: PROVISIONING_MARK_TTL_SECONDS,
+      tableActions: PROVISION_TABLE_ACTIONS,
+      idempotencyActions: dynamoActionsUsedBy(readFileSync(IDEMPOTENCY_SOURCE, "utf8")).table,
+      connectionsKeyActions: PROVISION_KEY_ACTIONS,
+    },
   };
 }

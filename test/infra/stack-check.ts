@@ -2,6 +2,7 @@
  * The offline check of the synthesized stack: each function returns the problems it finds (an
  * empty list passes), so a test can show both a clean stack and a broken one being caught.
  */
+import { CHANGE_EVENTS_FUNCTION, PROVISION_FUNCTION } from "../../infra/provisioning-spec";
 import { API_FUNCTION } from "../../infra/routes";
 import type { Expectations } from "./expectations";
 import { samplePath, selectRoute } from "./gateway-routes";
@@ -31,9 +32,25 @@ function only(synth: Synth, type: string, problems: string[]): RecordedResource 
   return found[0];
 }
 
-/** The API's Lambda function (SST names the Lambda resource of component `X` `XFunction`). */
+/** A resource the stack creates (not a lookup), by type and Pulumi name. */
+const named = (synth: Synth, type: string, name: string) => synth.resources.find((r) => r.type === type && r.name === name && !r.read);
+
+/** SST's names of what infra/ builds: `sst.aws.Dynamo("Connections")` makes the table `ConnectionsTable`. */
+export const NAMES = {
+  table: "ConnectionsTable",
+  idempotencyTable: "IdempotencyTable",
+  key: "ConnectionsKey",
+  alarmTopic: "Alarms",
+} as const;
+
+/** A Lambda function by its SST component name (SST names the Lambda resource of component `X` `XFunction`). */
+const lambdaOf = (synth: Synth, component: string) => named(synth, "aws:lambda/function:Function", `${component}Function`);
+const mainTable = (synth: Synth) => named(synth, "aws:dynamodb/table:Table", NAMES.table);
+const connectionsKey = (synth: Synth) => named(synth, "aws:kms/key:Key", NAMES.key);
+
+/** The API's Lambda function. */
 function apiFunction(synth: Synth) {
-  return byType(synth, "aws:lambda/function:Function").find((f) => f.name === `${API_FUNCTION}Function`);
+  return lambdaOf(synth, API_FUNCTION);
 }
 
 export function checkRoutes(synth: Synth, expect: Expectations): string[] {
@@ -91,8 +108,8 @@ export function checkRoutes(synth: Synth, expect: Expectations): string[] {
 
 export function checkTable(synth: Synth, expect: Expectations): string[] {
   const problems: string[] = [];
-  const table = only(synth, "aws:dynamodb/table:Table", problems)?.inputs;
-  if (!table) return problems;
+  const table = mainTable(synth)?.inputs;
+  if (!table) return [`no table ${NAMES.table}`];
   const want = expect.table;
   if (table.hashKey !== want.partitionKey || table.rangeKey !== want.sortKey)
     problems.push(`table keys are ${table.hashKey}/${table.rangeKey}, the code uses ${want.partitionKey}/${want.sortKey}`);
@@ -211,31 +228,44 @@ const CRYPTO_ACTIONS = /^kms:(Encrypt|Decrypt|ReEncrypt\w*|GenerateDataKey\w*|Si
 
 export function checkKms(synth: Synth, expect: Expectations): string[] {
   const problems: string[] = [];
-  const key = only(synth, "aws:kms/key:Key", problems);
-  if (!key) return problems;
+  const key = connectionsKey(synth);
+  if (!key) return [`no KMS key ${NAMES.key}`];
   if (key.inputs.enableKeyRotation !== true) problems.push("automatic key rotation is off");
   if (!byType(synth, "aws:kms/alias:Alias").some((a) => a.inputs.targetKeyId === key.outputs.keyId)) problems.push("the key has no alias");
-  const fn = apiFunction(synth);
-  const roleArn = fn?.inputs.role;
+  const roleOf = (component: string) => String(lambdaOf(synth, component)?.inputs.role);
+  const roles = { api: roleOf(API_FUNCTION), provision: roleOf(PROVISION_FUNCTION), changeEvents: roleOf(CHANGE_EVENTS_FUNCTION) };
   const policy = JSON.parse(String(key.inputs.policy ?? '{"Statement":[]}')) as PolicyDocument;
-  let roleCanUse = false;
+  /** Crypto actions the key policy grants each role (with the context condition checked per statement). */
+  const granted = new Map<string, Set<string>>();
   for (const [i, s] of policy.Statement.entries()) {
     const at = `key policy, statement ${s.Sid ?? i}`;
     const crypto = list(s.Action).filter((a) => CRYPTO_ACTIONS.test(a));
     if (crypto.length === 0) continue;
     if (!crypto.every((a) => KEY_USE.includes(a))) problems.push(`${at}: grants ${fmt(crypto)}; only ${fmt(KEY_USE)} are used`);
     problems.push(...conditionProblems(at, s.Condition, expect));
-    if (JSON.stringify(s.Principal).includes(String(roleArn))) roleCanUse = true;
+    for (const principal of list((s.Principal as { AWS?: string | string[] } | undefined)?.AWS)) {
+      if (!Object.values(roles).includes(principal))
+        problems.push(`${at}: lets ${principal}, which is no function of the service, use the key`);
+      crypto.forEach((a) => granted.set(principal, (granted.get(principal) ?? new Set()).add(a)));
+    }
   }
-  if (!roleCanUse) problems.push("the key policy does not let the API function's role use the key");
+  const api = [...(granted.get(roles.api) ?? [])];
+  if (api.length === 0) problems.push("the key policy does not let the API function's role use the key");
+  else if (!sameSet(api, KEY_USE)) problems.push(`the key policy lets the API role call ${fmt(api)}; it needs ${fmt(KEY_USE)}`);
+  const provision = [...(granted.get(roles.provision) ?? [])];
+  const provisionNeeds = expect.provisioning.connectionsKeyActions;
+  if (provision.length === 0) problems.push("the key policy does not let the provision function's role use the key");
+  else if (!sameSet(provision, provisionNeeds))
+    problems.push(`the key policy lets the provision role call ${fmt(provision)}; it needs ${fmt(provisionNeeds)}`);
+  if (granted.has(roles.changeEvents)) problems.push("the key policy lets the change-events role use the key; it never reads a secret");
   return problems;
 }
 
 export function checkApiRole(synth: Synth, expect: Expectations): string[] {
   const problems: string[] = [];
   const fn = apiFunction(synth);
-  const table = byType(synth, "aws:dynamodb/table:Table")[0];
-  const key = byType(synth, "aws:kms/key:Key")[0];
+  const table = mainTable(synth);
+  const key = connectionsKey(synth);
   if (!fn || !table || !key) return ["the API function, table or key is missing"];
   const role = byType(synth, "aws:iam/role:Role").find((r) => !r.read && r.outputs.arn === fn.inputs.role);
   if (!role) return [`the API function's role ${fn.inputs.role} is not created by the stack`];
@@ -286,9 +316,8 @@ export function checkFunction(synth: Synth, expect: Expectations): string[] {
   if (!sameSet(list(fn.architectures), ["arm64"])) problems.push(`architectures are ${fmt(list(fn.architectures))}`);
   if (fn.handler !== "index.handler") problems.push(`handler is ${fn.handler}`);
   const env = fn.environment?.variables ?? {};
-  const table = byType(synth, "aws:dynamodb/table:Table")[0];
-  if (env.TABLE_NAME !== table?.inputs.name) problems.push("TABLE_NAME is not the table's name");
-  if (env.KMS_KEY_ID !== byType(synth, "aws:kms/key:Key")[0]?.outputs.arn) problems.push("KMS_KEY_ID is not the key's ARN");
+  if (env.TABLE_NAME !== mainTable(synth)?.inputs.name) problems.push("TABLE_NAME is not the table's name");
+  if (env.KMS_KEY_ID !== connectionsKey(synth)?.outputs.arn) problems.push("KMS_KEY_ID is not the key's ARN");
   if (!env.CURSOR_SECRET || String(env.CURSOR_SECRET).length < 32) problems.push("CURSOR_SECRET is missing or short");
   if (env.AUTH_JWKS_URL !== expect.auth.jwksUrl) problems.push("AUTH_JWKS_URL is not the configured JWKS");
   if (env.AUTH_ISSUER !== expect.auth.issuer) problems.push("AUTH_ISSUER is not the configured issuer");
@@ -319,7 +348,275 @@ export function checkOperations(synth: Synth): string[] {
   );
   if (alarms.length === 0) problems.push("no alarm on the API's 5xx responses");
   const outputs = synth.outputs;
-  for (const name of ["apiUrl", "tableName", "keyArn"]) if (!outputs[name]) problems.push(`output ${name} is missing`);
+  for (const name of ["apiUrl", "tableName", "keyArn", "provisioningQueueUrl", "provisioningDlqUrl", "eventBusName"])
+    if (!outputs[name]) problems.push(`output ${name} is missing`);
+  return problems;
+}
+
+/** The statements of the inline policies of the role a function runs with (undefined: the stack does not create it). */
+function roleStatements(synth: Synth, roleArn: unknown): Statement[] | undefined {
+  const role = byType(synth, "aws:iam/role:Role").find((r) => !r.read && r.outputs.arn === roleArn);
+  if (!role) return undefined;
+  return [
+    ...byType(synth, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role.id),
+    ...list<{ policy?: string }>(role.inputs.inlinePolicies).map((p) => ({ inputs: p })),
+  ].flatMap((p) => (JSON.parse(String(p.inputs.policy)) as PolicyDocument).Statement);
+}
+
+/**
+ * Compares what a role may do, resource by resource, with exactly what it needs: a missing action,
+ * an extra one, or any other resource is a problem.
+ */
+function grantProblems(role: string, statements: Statement[], needs: Map<string, { what: string; actions: readonly string[] }>): string[] {
+  const problems: string[] = [];
+  const granted = new Map<string, Set<string>>();
+  for (const s of statements) {
+    if (s.Effect !== "Allow") continue;
+    for (const resource of list(s.Resource))
+      list(s.Action).forEach((a) => granted.set(resource, (granted.get(resource) ?? new Set()).add(a)));
+  }
+  for (const [resource, need] of needs) {
+    const got = [...(granted.get(resource) ?? [])];
+    if (!sameSet(got, need.actions)) problems.push(`the ${role} role may call ${fmt(got)} on ${need.what}; it needs ${fmt(need.actions)}`);
+  }
+  for (const [resource, actions] of granted)
+    if (!needs.has(resource)) problems.push(`the ${role} role may call ${fmt([...actions])} on ${resource}, which it does not need`);
+  return problems;
+}
+
+const SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
+const STREAM_READER = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"];
+const LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"];
+
+const queueByArn = (synth: Synth, arn: unknown) => byType(synth, "aws:sqs/queue:Queue").find((q) => !q.read && q.outputs.arn === arn);
+const mappingsOf = (synth: Synth, fn: RecordedResource) =>
+  byType(synth, "aws:lambda/eventSourceMapping:EventSourceMapping").filter((m) => m.inputs.functionName === fn.outputs.arn);
+const logStreamsOf = (synth: Synth, fn: RecordedResource) => {
+  const group = byType(synth, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === fn.inputs.loggingConfig?.logGroup);
+  return group ? `${group.outputs.arn}:log-stream:*` : undefined;
+};
+
+/** SSE-KMS with a customer-managed key of the stack, rotated, and not the connections key (whose policy refuses SQS's context). */
+function queueEncryptionProblems(synth: Synth, queue: RecordedResource, label: string): string[] {
+  const keyArn = queue.inputs.kmsMasterKeyId;
+  if (!keyArn) return [`the ${label} is not encrypted with a customer-managed KMS key (SSE-KMS is off)`];
+  const key = byType(synth, "aws:kms/key:Key").find((k) => !k.read && k.outputs.arn === keyArn);
+  if (!key) return [`the ${label} is encrypted with ${keyArn}, which is not a key of the stack`];
+  const problems: string[] = [];
+  if (key.name === NAMES.key) problems.push(`the ${label} is encrypted with the connections key; it needs a key of its own`);
+  if (key.inputs.enableKeyRotation !== true) problems.push(`the ${label}'s key ${key.name} has rotation off`);
+  return problems;
+}
+
+/** The crypto actions a key's policy grants a principal. */
+function keyPolicyGrants(synth: Synth, keyArn: unknown, principal: unknown): string[] {
+  const key = byType(synth, "aws:kms/key:Key").find((k) => !k.read && k.outputs.arn === keyArn);
+  const policy = JSON.parse(String(key?.inputs.policy ?? '{"Statement":[]}')) as PolicyDocument;
+  return policy.Statement.filter(
+    (s) => s.Effect === "Allow" && list((s.Principal as { AWS?: string | string[] } | undefined)?.AWS).includes(String(principal)),
+  )
+    .flatMap((s) => list(s.Action))
+    .filter((a) => CRYPTO_ACTIONS.test(a));
+}
+
+/** An alarm that fires to the alarm topic as soon as the queue holds one visible message. */
+function depthAlarmProblems(synth: Synth, queue: RecordedResource, label: string): string[] {
+  const topic = named(synth, "aws:sns/topic:Topic", NAMES.alarmTopic);
+  const alarms = byType(synth, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+    (a) =>
+      a.inputs.namespace === "AWS/SQS" &&
+      a.inputs.metricName === "ApproximateNumberOfMessagesVisible" &&
+      a.inputs.dimensions?.QueueName === queue.inputs.name,
+  );
+  if (alarms.length === 0) return [`no alarm on the depth of the ${label}`];
+  const fires = alarms.some(
+    (a) =>
+      ((a.inputs.comparisonOperator === "GreaterThanThreshold" && Number(a.inputs.threshold) === 0) ||
+        (a.inputs.comparisonOperator === "GreaterThanOrEqualToThreshold" && Number(a.inputs.threshold) === 1)) &&
+      list(a.inputs.alarmActions).includes(topic?.outputs.arn),
+  );
+  return fires ? [] : [`the ${label}'s depth alarm does not fire on one message to the alarm topic`];
+}
+
+function functionProblems(fn: RecordedResource | undefined, label: string, synth: Synth): string[] {
+  if (!fn) return [`no ${label} function`];
+  const problems: string[] = [];
+  const inputs = fn.inputs;
+  if (inputs.runtime !== "nodejs22.x") problems.push(`the ${label} function's runtime is ${inputs.runtime}`);
+  if (!sameSet(list(inputs.architectures), ["arm64"]))
+    problems.push(`the ${label} function's architectures are ${fmt(list(inputs.architectures))}`);
+  if (inputs.handler !== "index.handler") problems.push(`the ${label} function's handler is ${inputs.handler}`);
+  const env = inputs.environment?.variables ?? {};
+  if (env.AUTH_JWT_SECRET || env.DYNAMODB_ENDPOINT || env.OKTA_INSECURE_ALLOWLIST)
+    problems.push(`a local-only variable is set in the ${label} function`);
+  if (!logStreamsOf(synth, fn)) problems.push(`the ${label} function does not log to a log group of the stack`);
+  return problems;
+}
+
+/** The bus: one, named in both functions' EVENT_BUS_NAME; nobody may put events anywhere else. */
+export function checkBus(synth: Synth): string[] {
+  const problems: string[] = [];
+  const bus = only(synth, "aws:cloudwatch/eventBus:EventBus", problems);
+  if (!bus) return problems;
+  for (const [component, label] of [
+    [PROVISION_FUNCTION, "provision"],
+    [CHANGE_EVENTS_FUNCTION, "change-events"],
+  ] as const) {
+    const fn = lambdaOf(synth, component);
+    if (fn?.inputs.environment?.variables?.EVENT_BUS_NAME !== bus.inputs.name)
+      problems.push(`the ${label} function's EVENT_BUS_NAME is not the bus`);
+  }
+  for (const { where, doc } of policyDocuments(synth))
+    for (const s of doc.Statement)
+      if (list(s.Action).includes("events:PutEvents") && !sameSet(list(s.Resource), [String(bus.outputs.arn)]))
+        problems.push(`${where} allows events:PutEvents on ${fmt(list(s.Resource))}, not only the bus`);
+  return problems;
+}
+
+/** The intake: queue, DLQ, alarm, subscription, idempotency table, function and role (docs/deploy.md). */
+export function checkProvisioning(synth: Synth, expect: Expectations): string[] {
+  const fn = lambdaOf(synth, PROVISION_FUNCTION);
+  const problems = functionProblems(fn, "provision", synth);
+  if (!fn) return problems;
+  const want = expect.provisioning;
+  const table = mainTable(synth);
+  const key = connectionsKey(synth);
+  const bus = byType(synth, "aws:cloudwatch/eventBus:EventBus")[0];
+
+  const mappings = mappingsOf(synth, fn).filter((m) => queueByArn(synth, m.inputs.eventSourceArn));
+  if (mappings.length !== 1) return [...problems, `expected one queue subscription of the provision function, found ${mappings.length}`];
+  const mapping = mappings[0]!.inputs;
+  const queue = queueByArn(synth, mapping.eventSourceArn)!;
+  if (!list(mapping.functionResponseTypes).includes("ReportBatchItemFailures"))
+    problems.push("the intake subscription has no partial batch responses (ReportBatchItemFailures): one failure retries the whole batch");
+  if (!(Number(mapping.batchSize) >= 1 && Number(mapping.batchSize) <= 10)) problems.push(`the intake batch size is ${mapping.batchSize}`);
+
+  problems.push(...queueEncryptionProblems(synth, queue, "intake queue"));
+  const timeout = Number(fn.inputs.timeout);
+  const visibility = Number(queue.inputs.visibilityTimeoutSeconds);
+  if (!(visibility >= 6 * timeout))
+    problems.push(
+      `the intake queue's visibility timeout is ${visibility} s; at least 6 × the function timeout (${6 * timeout} s) is needed`,
+    );
+  const retention = Number(queue.inputs.messageRetentionSeconds ?? 345600);
+  if (retention > want.idempotencyTtlSeconds || retention > want.markTtlSeconds)
+    problems.push(
+      `the intake queue keeps messages ${retention} s, longer than requestIds (${want.idempotencyTtlSeconds} s) or watermarks (${want.markTtlSeconds} s) are remembered`,
+    );
+
+  const redrive = queue.inputs.redrivePolicy
+    ? (JSON.parse(String(queue.inputs.redrivePolicy)) as { deadLetterTargetArn?: string; maxReceiveCount?: number })
+    : undefined;
+  const dlq = queueByArn(synth, redrive?.deadLetterTargetArn);
+  if (!redrive || !dlq) problems.push("the intake queue has no DLQ of the stack: a failing message is retried until it expires");
+  else {
+    const tries = Number(redrive.maxReceiveCount);
+    if (!(tries >= 3 && tries <= 10))
+      problems.push(`the intake queue's maxReceiveCount is ${redrive.maxReceiveCount}; between 3 and 10 bounds the retries`);
+    problems.push(...queueEncryptionProblems(synth, dlq, "DLQ"));
+    // A standard queue's message keeps its first enqueue time in the DLQ: a shorter retention there drops it early.
+    if (Number(dlq.inputs.messageRetentionSeconds ?? 345600) < Math.max(retention, 14 * 24 * 3600))
+      problems.push(
+        `the DLQ keeps messages ${dlq.inputs.messageRetentionSeconds ?? 345600} s; 14 days and not less than the intake queue are needed`,
+      );
+    problems.push(...depthAlarmProblems(synth, dlq, "DLQ"));
+  }
+
+  const env = fn.inputs.environment?.variables ?? {};
+  const idempotency = byType(synth, "aws:dynamodb/table:Table").find((t) => !t.read && t.inputs.name === env.IDEMPOTENCY_TABLE_NAME);
+  if (!idempotency) problems.push("IDEMPOTENCY_TABLE_NAME is not a table of the stack");
+  else {
+    const t = idempotency.inputs;
+    if (idempotency.name === NAMES.table) problems.push("the idempotency records share the connections table (and flood its stream)");
+    if (t.hashKey !== want.idempotencyTable.partitionKey || t.rangeKey)
+      problems.push(
+        `the idempotency table's key is ${t.hashKey}/${t.rangeKey ?? "-"}; Powertools uses ${want.idempotencyTable.partitionKey}`,
+      );
+    const ttl = t.ttl?.enabled ? t.ttl.attributeName : undefined;
+    if (ttl !== want.idempotencyTable.ttlAttribute)
+      problems.push(`the idempotency table's TTL attribute is ${ttl ?? "unset"}, the code writes ${want.idempotencyTable.ttlAttribute}`);
+    if (t.billingMode !== "PAY_PER_REQUEST") problems.push(`the idempotency table's billing mode is ${t.billingMode}, not on-demand`);
+    if (t.pointInTimeRecovery?.enabled !== true) problems.push("the idempotency table has point-in-time recovery off");
+    if (t.streamEnabled === true) problems.push("the idempotency table has a stream nobody reads");
+  }
+  if (env.TABLE_NAME !== table?.inputs.name) problems.push("the provision function's TABLE_NAME is not the table's name");
+  if (env.KMS_KEY_ID !== key?.outputs.arn) problems.push("the provision function's KMS_KEY_ID is not the connections key");
+
+  if (!keyPolicyGrants(synth, queue.inputs.kmsMasterKeyId, fn.inputs.role).includes("kms:Decrypt"))
+    problems.push("the intake queue's key policy does not let the provision role decrypt messages");
+
+  const statements = roleStatements(synth, fn.inputs.role);
+  if (!statements) return [...problems, `the provision function's role ${fn.inputs.role} is not created by the stack`];
+  const needs = new Map<string, { what: string; actions: readonly string[] }>([
+    [String(table?.outputs.arn), { what: "the connections table", actions: want.tableActions }],
+    [String(idempotency?.outputs.arn), { what: "the idempotency table", actions: want.idempotencyActions }],
+    [String(key?.outputs.arn), { what: "the connections key", actions: want.connectionsKeyActions }],
+    [String(queue.outputs.arn), { what: "the intake queue", actions: SQS_CONSUMER }],
+    [String(queue.inputs.kmsMasterKeyId), { what: "the queue key", actions: ["kms:Decrypt"] }],
+    [String(bus?.outputs.arn), { what: "the bus", actions: ["events:PutEvents"] }],
+    [String(logStreamsOf(synth, fn)), { what: "its log group", actions: LOGS }],
+  ]);
+  problems.push(...grantProblems("provision", statements, needs));
+  for (const s of statements)
+    if (list(s.Resource).includes(String(key?.outputs.arn)))
+      problems.push(...conditionProblems("provision role KMS statement", s.Condition, expect));
+  return problems;
+}
+
+/** The stream subscription: bounded, bisecting, reporting the failed record, parking what still fails. */
+export function checkChangeEvents(synth: Synth): string[] {
+  const fn = lambdaOf(synth, CHANGE_EVENTS_FUNCTION);
+  const problems = functionProblems(fn, "change-events", synth);
+  if (!fn) return problems;
+  const table = mainTable(synth);
+  const key = connectionsKey(synth);
+  const bus = byType(synth, "aws:cloudwatch/eventBus:EventBus")[0];
+  const env = fn.inputs.environment?.variables ?? {};
+  if (env.KMS_KEY_ID) problems.push("the change-events function is given the connections key");
+
+  const mappings = mappingsOf(synth, fn).filter((m) => m.inputs.eventSourceArn === table?.outputs.streamArn);
+  if (mappings.length !== 1)
+    return [...problems, `expected one subscription of the change-events function to the table's stream, found ${mappings.length}`];
+  const m = mappings[0]!.inputs;
+  const retries = m.maximumRetryAttempts;
+  if (retries === undefined || retries === null || !(Number(retries) >= 0 && Number(retries) <= 10))
+    problems.push(
+      `the stream subscription's MaximumRetryAttempts is ${
+        retries ?? "unset (retries until the records expire)"
+      }; it must be bounded (0 to 10)`,
+    );
+  if (m.bisectBatchOnFunctionError !== true)
+    problems.push("the stream subscription does not bisect a failing batch (BisectBatchOnFunctionError)");
+  const age = Number(m.maximumRecordAgeInSeconds);
+  if (!(age >= 60 && age <= 86400))
+    problems.push(`the stream subscription's MaximumRecordAgeInSeconds is ${m.maximumRecordAgeInSeconds ?? "unset"}`);
+  if (!list(m.functionResponseTypes).includes("ReportBatchItemFailures"))
+    problems.push("the stream subscription has no ReportBatchItemFailures: the handler's failed record is ignored");
+  if (Number(m.parallelizationFactor ?? 1) !== 1)
+    problems.push("the stream subscription's parallelization factor is not 1 (events of one connection could reorder)");
+  const destination = m.destinationConfig?.onFailure?.destinationArn;
+  const failures = queueByArn(synth, destination);
+  if (!destination) problems.push("the stream subscription has no on-failure destination: records that still fail are dropped");
+  else if (!failures) problems.push(`the stream subscription's on-failure destination ${destination} is not a queue of the stack`);
+  else {
+    problems.push(...queueEncryptionProblems(synth, failures, "on-failure queue"));
+    problems.push(...depthAlarmProblems(synth, failures, "on-failure queue"));
+    if (!keyPolicyGrants(synth, failures.inputs.kmsMasterKeyId, fn.inputs.role).includes("kms:GenerateDataKey"))
+      problems.push("the on-failure queue's key policy does not let the change-events role send to it");
+  }
+
+  const statements = roleStatements(synth, fn.inputs.role);
+  if (!statements) return [...problems, `the change-events function's role ${fn.inputs.role} is not created by the stack`];
+  if (statements.some((s) => list(s.Resource).includes(String(key?.outputs.arn))))
+    problems.push("the change-events role may use the connections key; it never reads a secret");
+  const needs = new Map<string, { what: string; actions: readonly string[] }>([
+    [String(table?.outputs.streamArn), { what: "the table's stream", actions: STREAM_READER }],
+    [String(bus?.outputs.arn), { what: "the bus", actions: ["events:PutEvents"] }],
+    [String(destination), { what: "the on-failure queue", actions: ["sqs:SendMessage"] }],
+    [String(failures?.inputs.kmsMasterKeyId), { what: "the on-failure queue's key", actions: ["kms:GenerateDataKey", "kms:Decrypt"] }],
+    [String(logStreamsOf(synth, fn)), { what: "its log group", actions: LOGS }],
+  ]);
+  problems.push(...grantProblems("change-events", statements, needs));
   return problems;
 }
 
@@ -333,5 +630,8 @@ export function checkStack(synth: Synth, expect: Expectations): string[] {
     ...checkApiRole(synth, expect),
     ...checkFunction(synth, expect),
     ...checkOperations(synth),
+    ...checkBus(synth),
+    ...checkProvisioning(synth, expect),
+    ...checkChangeEvents(synth),
   ];
 }

@@ -2,7 +2,19 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_ENV, dynamoActionsUsedBy, expectationsFromCode, STORE_SOURCE, type Expectations } from "./expectations";
-import { checkApiRole, checkFunction, checkIam, checkKms, checkOperations, checkRoutes, checkStack, checkTable } from "./stack-check";
+import {
+  checkApiRole,
+  checkBus,
+  checkChangeEvents,
+  checkFunction,
+  checkIam,
+  checkKms,
+  checkOperations,
+  checkProvisioning,
+  checkRoutes,
+  checkStack,
+  checkTable,
+} from "./stack-check";
 import { ROOT, synthesize, type Synth } from "./synth";
 
 let prod: Synth;
@@ -18,20 +30,38 @@ beforeAll(async () => {
 
 /** A deep copy to break on purpose. */
 const copy = (synth: Synth): Synth => structuredClone(synth);
-const find = (synth: Synth, type: string) => synth.resources.find((r) => r.type === type && !r.read)!;
-const editPolicy = (synth: Synth, edit: (doc: { Statement: Record<string, unknown>[] }) => void) => {
-  const policy = find(synth, "aws:iam/rolePolicy:RolePolicy");
+const find = (synth: Synth, type: string, name?: string) =>
+  synth.resources.find((r) => r.type === type && !r.read && (name === undefined || r.name === name))!;
+const editPolicy = (synth: Synth, edit: (doc: { Statement: Record<string, unknown>[] }) => void, name = "ApiRolePolicy") => {
+  const policy = find(synth, "aws:iam/rolePolicy:RolePolicy", name);
   const doc = JSON.parse(policy.inputs.policy);
   edit(doc);
   policy.inputs.policy = JSON.stringify(doc);
 };
+const QUEUE = "aws:sqs/queue:Queue";
+const MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
+/** The event source mapping whose source is the table's stream (the other one reads the intake queue). */
+const streamMapping = (synth: Synth) =>
+  synth.resources.find((r) => r.type === MAPPING && String(r.inputs.eventSourceArn).includes("/stream/"))!;
+const queueMapping = (synth: Synth) =>
+  synth.resources.find((r) => r.type === MAPPING && String(r.inputs.eventSourceArn).startsWith("arn:aws:sqs:"))!;
 
 describe("the production stack, run offline under Pulumi mocks", () => {
   it("creates the service's resources", () => {
     const types = new Set(prod.resources.map((r) => r.type));
-    for (const type of ["aws:dynamodb/table:Table", "aws:kms/key:Key", "aws:lambda/function:Function", "aws:apigatewayv2/api:Api"])
+    for (const type of [
+      "aws:dynamodb/table:Table",
+      "aws:kms/key:Key",
+      "aws:lambda/function:Function",
+      "aws:apigatewayv2/api:Api",
+      "aws:sqs/queue:Queue",
+      "aws:lambda/eventSourceMapping:EventSourceMapping",
+      "aws:cloudwatch/eventBus:EventBus",
+    ])
       expect(types).toContain(type);
-    expect(Object.keys(prod.outputs)).toEqual(expect.arrayContaining(["apiUrl", "tableName", "keyArn"]));
+    expect(Object.keys(prod.outputs)).toEqual(
+      expect.arrayContaining(["apiUrl", "tableName", "keyArn", "provisioningQueueUrl", "provisioningDlqUrl", "eventBusName"]),
+    );
   });
 
   it("reaches every route the app serves, with the JWT authorizer on every /api/ route", () => {
@@ -45,6 +75,17 @@ describe("the production stack, run offline under Pulumi mocks", () => {
   it("gives the API role exactly the DynamoDB and KMS actions the code uses", () => expect(checkApiRole(prod, code)).toEqual([]));
   it("runs the bundle on nodejs22.x arm64 with the AWS-mode environment", () => expect(checkFunction(prod, code)).toEqual([]));
   it("sets log retention, throttling, access logs and a 5xx alarm", () => expect(checkOperations(prod)).toEqual([]));
+  it("has one event bus, the only target of events:PutEvents", () => expect(checkBus(prod)).toEqual([]));
+  it("feeds the intake from an SSE-KMS queue with a bounded, alarmed DLQ and partial batch responses", () => {
+    expect(checkProvisioning(prod, code)).toEqual([]);
+    // The numbers behind it, as docs/deploy.md states them.
+    const queue = find(prod, QUEUE, "ProvisioningQueue").inputs;
+    expect(queue.visibilityTimeoutSeconds).toBe(540);
+    expect(JSON.parse(queue.redrivePolicy).maxReceiveCount).toBe(5);
+    expect(queueMapping(prod).inputs).toMatchObject({ batchSize: 5, functionResponseTypes: ["ReportBatchItemFailures"] });
+  });
+  it("publishes change events from the stream with bounded retries, bisecting and an alarmed on-failure queue", () =>
+    expect(checkChangeEvents(prod)).toEqual([]));
 });
 
 describe("a non-production stage", () => {
@@ -104,7 +145,9 @@ describe("the check fails on a mismatch", () => {
       doc.Statement[0]!.Action = ["dynamodb:*"];
       doc.Statement.push({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" });
     });
-    find(broken, "aws:iam/role:Role").inputs.managedPolicyArns = ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"];
+    find(broken, "aws:iam/role:Role", "ApiRole").inputs.managedPolicyArns = [
+      "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    ];
     const problems = checkIam(broken);
     expect(problems).toContainEqual(expect.stringMatching(/statement ConnectionsTable: wildcard action dynamodb:\*/));
     expect(problems).toContainEqual(expect.stringMatching(/statement 4: Resource "\*"/));
@@ -113,7 +156,7 @@ describe("the check fails on a mismatch", () => {
 
   it("key rotation off, or a key policy that ignores the encryption context", () => {
     const broken = copy(prod);
-    const key = find(broken, "aws:kms/key:Key");
+    const key = find(broken, "aws:kms/key:Key", "ConnectionsKey");
     key.inputs.enableKeyRotation = false;
     const policy = JSON.parse(key.inputs.policy);
     delete policy.Statement[1].Condition;
@@ -131,5 +174,104 @@ describe("the check fails on a mismatch", () => {
     const store = readFileSync(STORE_SOURCE, "utf8").replace("Delete: {", "Update: {");
     const updating = { ...code, dynamoActions: dynamoActionsUsedBy(store) };
     expect(checkApiRole(prod, updating)).toContainEqual(expect.stringMatching(/the store uses \[.*dynamodb:UpdateItem/));
+  });
+
+  it("an intake queue without a DLQ, unencrypted, with a short visibility timeout and no partial responses", () => {
+    const broken = copy(prod);
+    const queue = find(broken, QUEUE, "ProvisioningQueue");
+    delete queue.inputs.redrivePolicy;
+    delete queue.inputs.kmsMasterKeyId;
+    queue.inputs.visibilityTimeoutSeconds = 90;
+    queueMapping(broken).inputs.functionResponseTypes = [];
+    const problems = checkProvisioning(broken, code);
+    expect(problems).toContain("the intake queue has no DLQ of the stack: a failing message is retried until it expires");
+    expect(problems).toContain("the intake queue is not encrypted with a customer-managed KMS key (SSE-KMS is off)");
+    expect(problems).toContain("the intake queue's visibility timeout is 90 s; at least 6 × the function timeout (540 s) is needed");
+    expect(problems).toContainEqual(expect.stringMatching(/^the intake subscription has no partial batch responses/));
+  });
+
+  it("a DLQ with unbounded tries, no alarm, or the connections key", () => {
+    const broken = copy(prod);
+    const queue = find(broken, QUEUE, "ProvisioningQueue");
+    queue.inputs.redrivePolicy = JSON.stringify({ ...JSON.parse(queue.inputs.redrivePolicy), maxReceiveCount: 1000 });
+    find(broken, QUEUE, "ProvisioningDlqQueue").inputs.kmsMasterKeyId = find(broken, "aws:kms/key:Key", "ConnectionsKey").outputs.arn;
+    broken.resources = broken.resources.filter((r) => r.name !== "ProvisioningDlqDepth");
+    const problems = checkProvisioning(broken, code);
+    expect(problems).toContain("the intake queue's maxReceiveCount is 1000; between 3 and 10 bounds the retries");
+    expect(problems).toContain("the DLQ is encrypted with the connections key; it needs a key of its own");
+    expect(problems).toContain("no alarm on the depth of the DLQ");
+  });
+
+  it("a stream subscription with unbounded retries, no bisect, no on-failure destination", () => {
+    const broken = copy(prod);
+    const mapping = streamMapping(broken).inputs;
+    delete mapping.maximumRetryAttempts;
+    mapping.bisectBatchOnFunctionError = false;
+    delete mapping.destinationConfig;
+    mapping.functionResponseTypes = [];
+    const problems = checkChangeEvents(broken);
+    expect(problems).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is unset \(retries until the records expire\)/));
+    expect(problems).toContain("the stream subscription does not bisect a failing batch (BisectBatchOnFunctionError)");
+    expect(problems).toContain("the stream subscription has no on-failure destination: records that still fail are dropped");
+    expect(problems).toContainEqual(expect.stringMatching(/no ReportBatchItemFailures/));
+    streamMapping(broken).inputs.maximumRetryAttempts = -1;
+    expect(checkChangeEvents(broken)).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
+  });
+
+  it("an idempotency table without TTL, and roles that reach further than they need", () => {
+    const broken = copy(prod);
+    find(broken, "aws:dynamodb/table:Table", "IdempotencyTable").inputs.ttl = { enabled: false };
+    editPolicy(
+      broken,
+      (doc) => {
+        doc.Statement.find((s) => s.Sid === "ConnectionsTable")!.Action = [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:Query",
+        ];
+        doc.Statement.find((s) => s.Sid === "DataKeys")!.Action = ["kms:GenerateDataKey", "kms:Decrypt"];
+      },
+      "ProvisionRolePolicy",
+    );
+    const key = find(broken, "aws:kms/key:Key", "ConnectionsKey");
+    const policy = JSON.parse(key.inputs.policy);
+    policy.Statement.find((s: { Sid: string }) => s.Sid === "ProvisioningMakesDataKeysWithContext").Action = [
+      "kms:GenerateDataKey",
+      "kms:Decrypt",
+    ];
+    key.inputs.policy = JSON.stringify(policy);
+    const keyArn = key.outputs.arn;
+    editPolicy(broken, (doc) => doc.Statement.push({ Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn }), "ChangeEventsRolePolicy");
+    const provisioning = checkProvisioning(broken, code);
+    expect(provisioning).toContain("the idempotency table's TTL attribute is unset, the code writes expiration");
+    expect(provisioning).toContainEqual(
+      expect.stringMatching(/the provision role may call \[.*dynamodb:Query.*\] on the connections table/),
+    );
+    expect(provisioning).toContain(
+      "the provision role may call [kms:Decrypt, kms:GenerateDataKey] on the connections key; it needs [kms:GenerateDataKey]",
+    );
+    expect(checkKms(broken, code)).toContain(
+      "the key policy lets the provision role call [kms:Decrypt, kms:GenerateDataKey]; it needs [kms:GenerateDataKey]",
+    );
+    expect(checkChangeEvents(broken)).toContain("the change-events role may use the connections key; it never reads a secret");
+  });
+
+  it("a stack built from provisioning numbers that break the rules", async () => {
+    // The stack's own plain-data module, changed: a visibility timeout below 6 × the timeout, unbounded stream retries.
+    const spec = join(ROOT, "infra", "provisioning-spec.ts");
+    const original = readFileSync(spec, "utf8");
+    expect(original).not.toMatch(/from "\./);
+    const mutated = original
+      .replace("visibilityTimeoutSeconds: 6 * 90", "visibilityTimeoutSeconds: 2 * 90")
+      .replace("maximumRetryAttempts: 5", "maximumRetryAttempts: -1");
+    expect(mutated).not.toBe(original);
+    const file = join(ROOT, ".cache", "infra", "provisioning-spec-broken.ts");
+    mkdirSync(join(ROOT, ".cache", "infra"), { recursive: true });
+    writeFileSync(file, mutated);
+    const drifted = await synthesize({ stage: "prod", env: BUILT, replace: { [spec]: file } });
+    const problems = checkStack(drifted, code);
+    expect(problems).toContain("the intake queue's visibility timeout is 180 s; at least 6 × the function timeout (540 s) is needed");
+    expect(problems).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
   });
 });

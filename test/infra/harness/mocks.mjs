@@ -2,6 +2,7 @@
 // CLI (globals, its RPC server) and for AWS (Pulumi mocks), and records every resource's inputs.
 // Plain JavaScript: it imports the @pulumi/pulumi that `sst install` put in .sst/platform.
 import { createServer } from "node:http";
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -73,12 +74,12 @@ function computed(type, name, inputs) {
         arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${id}`,
         streamArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${id}/stream/2026-01-01T00:00:00.000`,
       };
-    case "aws:kms/key:Key":
-      return {
-        ...base,
-        keyId: "0b7f3c1e-1111-2222-3333-444455556666",
-        arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/0b7f3c1e-1111-2222-3333-444455556666`,
-      };
+    case "aws:kms/key:Key": {
+      // One key id per key, stable across runs.
+      const hex = createHash("sha256").update(name).digest("hex");
+      const keyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+      return { ...base, keyId, arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}` };
+    }
     case "aws:iam/role:Role":
       return { ...base, arn: `arn:aws:iam::${ACCOUNT}:role/${id}`, uniqueId: `AROA${id}` };
     case "aws:lambda/function:Function": {
@@ -100,6 +101,14 @@ function computed(type, name, inputs) {
       };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { ...base, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}` };
+    case "aws:sqs/queue:Queue":
+      return {
+        ...base,
+        arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`,
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${id}`,
+      };
+    case "aws:cloudwatch/eventBus:EventBus":
+      return { ...base, arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${id}` };
     case "aws:sns/topic:Topic":
       return { ...base, arn: `arn:aws:sns:${REGION}:${ACCOUNT}:${id}` };
     case "random:index/randomPassword:RandomPassword":

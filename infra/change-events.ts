@@ -1,0 +1,54 @@
+import { bus } from "./bus";
+import { EVENTS_BUNDLE } from "./bundle";
+import { changeEventsLogGroup } from "./logs";
+import { changeEventsPolicy } from "./permissions";
+import { CHANGE_EVENTS_FUNCTION, changeEvents } from "./provisioning-spec";
+import { changeEventFailures } from "./queues";
+import { changeEventsRole } from "./roles";
+import { table } from "./table";
+
+/** Table changes → `app-connection.created/.updated/.deleted` on the bus (functions/events/lambda.ts). */
+export const changeEventsFunction = new sst.aws.Function(
+  CHANGE_EVENTS_FUNCTION,
+  {
+    description: "Okta App Connections change events (DynamoDB stream)",
+    bundle: EVENTS_BUNDLE,
+    handler: "index.handler",
+    runtime: "nodejs22.x",
+    architecture: "arm64",
+    memory: changeEvents.memory,
+    timeout: `${changeEvents.timeoutSeconds} seconds`,
+    role: changeEventsRole.arn,
+    logging: { logGroup: changeEventsLogGroup.name },
+    environment: { EVENT_BUS_NAME: bus.name },
+  },
+  { dependsOn: [changeEventsPolicy] },
+);
+
+/** Only connection items (new or old image) make events; locks, audit entries and watermarks are skipped before Lambda. */
+const connectionItems = [
+  { dynamodb: { NewImage: { type: { S: [changeEvents.itemType] } } } },
+  { dynamodb: { OldImage: { type: { S: [changeEvents.itemType] } } } },
+];
+
+/**
+ * SST's mapping retries a failing batch until its records expire from the stream (24 h), blocking
+ * the shard: here retries are bounded, a failing batch is split to isolate the bad record, the
+ * handler reports the first record it could not publish, and what still fails is parked in
+ * `ChangeEventFailures` (with an alarm) instead of being dropped.
+ */
+export const changeEventsSubscription = table.subscribe("ChangeEvents", changeEventsFunction.arn, {
+  filters: connectionItems,
+  transform: {
+    eventSourceMapping: (args) => {
+      args.startingPosition = "LATEST";
+      args.batchSize = changeEvents.batchSize;
+      args.parallelizationFactor = changeEvents.parallelizationFactor;
+      args.functionResponseTypes = ["ReportBatchItemFailures"];
+      args.maximumRetryAttempts = changeEvents.maximumRetryAttempts;
+      args.bisectBatchOnFunctionError = true;
+      args.maximumRecordAgeInSeconds = changeEvents.maximumRecordAgeSeconds;
+      args.destinationConfig = { onFailure: { destinationArn: changeEventFailures.arn } };
+    },
+  },
+});
