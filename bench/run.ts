@@ -1,0 +1,311 @@
+/**
+ * `npm run bench`: the service measured against its physical floor, each pair interleaved in one
+ * run on the same local parts. Prints one table, writes it (with the machine's description) to
+ * the "Service" section of bench/RESULTS.md, then runs the cold-start benchmark (`npm run
+ * bench:cold`, its own section) when it exists. Exits non-zero when a goal is missed.
+ *
+ * BENCH_ONLY=get,create,list,calls,crypto,server runs a subset (nothing is written then);
+ * BENCH_COLD=0 skips the cold-start benchmark.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { awsCalls, benchSizes, createOverhead, envelopeCrypto, listAtScale, requestOverhead, type CallRow } from "./lib/measure";
+import { serverLoad } from "./lib/server";
+import { startBenchStack } from "./lib/stack";
+import { fmtInt, fmtMs, fmtRatio, fmtUs } from "./lib/stats";
+
+const ROOT = join(import.meta.dirname, "..");
+const RESULTS = join(ROOT, "bench", "RESULTS.md");
+const SECTION = "service";
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((s) => s.trim())) : null;
+const wants = (name: string) => !only || only.has(name);
+
+const GOALS = { getP50: 1.1, getP99: 1.25, createP50: 1.15, listP50: 1.2, rssGrowthMb: 20 };
+const SERVER = { seconds: 10, requests: 20_000, connections: 32 };
+
+interface Row {
+  measurement: string;
+  app: string;
+  floor: string;
+  figure: string;
+  goal: string;
+  /** undefined: no goal, figure for information. */
+  met?: boolean;
+}
+
+const rows: Row[] = [];
+/** What the figures say about a missed goal: where the time goes. */
+const notes: string[] = [];
+const log = (line: string) => process.stderr.write(line + "\n");
+const loadAtStart = loadavg()[0]!;
+const started = Date.now();
+
+const stack = await startBenchStack();
+let createMedian: number | undefined;
+let callRows: CallRow[] = [];
+try {
+  if (wants("get")) {
+    log(`request overhead: ${benchSizes.requestRounds} GET by id and ${benchSizes.requestRounds} GetItem, interleaved ...`);
+    const r = await requestOverhead(stack);
+    const n = `n = ${fmtInt(r.app.n)} each`;
+    rows.push({
+      measurement: `GET by id through the app vs bare GetItem, p50 (${n})`,
+      app: fmtMs(r.app.p50),
+      floor: fmtMs(r.floor.p50),
+      figure: fmtRatio(r.p50Ratio),
+      goal: `≤ ${GOALS.getP50}`,
+      met: r.p50Ratio <= GOALS.getP50,
+    });
+    rows.push({
+      measurement: `GET by id through the app vs bare GetItem, p99`,
+      app: fmtMs(r.app.p99),
+      floor: fmtMs(r.floor.p99),
+      figure: fmtRatio(r.p99Ratio),
+      goal: `≤ ${GOALS.getP99}`,
+      met: r.p99Ratio <= GOALS.getP99,
+    });
+    rows.push({
+      measurement: "Framework alone: a bare Hono route doing the same GetItem, via `request(...)`, vs bare GetItem, p50",
+      app: fmtMs(r.framework.app.p50),
+      floor: fmtMs(r.framework.floor.p50),
+      figure: fmtRatio(r.framework.p50Ratio),
+      goal: "(context)",
+    });
+    notes.push(
+      `GET by id: the floor is one \`GetItem\` of ${fmtMs(r.floor.p50)}, so a ratio of ${GOALS.getP50} leaves ${fmtUs(r.floor.p50 * (GOALS.getP50 - 1))} for everything else. ` +
+        `The framework alone (a bare Hono route doing the same \`GetItem\`, called through \`request(...)\`) already takes ${fmtUs(r.framework.app.p50 - r.floor.p50)} of it (ratio ${fmtRatio(r.framework.p50Ratio)}); ` +
+        `the app's own authentication (verified-token cache), routing, zod validation, access and audit log lines, unmarshalling and serialization add ${fmtUs(r.app.p50 - r.framework.app.p50)}. ` +
+        `A token seen for the first time costs ${fmtUs(r.newToken.app.p50 - r.app.p50)} more (HMAC verification through WebCrypto).`,
+    );
+    rows.push({
+      measurement: "GET by id with a token the app has not seen yet (full JWT verification) vs bare GetItem, p50",
+      app: fmtMs(r.newToken.app.p50),
+      floor: fmtMs(r.newToken.floor.p50),
+      figure: fmtRatio(r.newToken.p50Ratio),
+      goal: "(context)",
+    });
+  }
+
+  if (wants("create")) {
+    log(`create overhead: ${benchSizes.createRounds} rounds of app create / floor / floor + name check ...`);
+    const r = await createOverhead(stack);
+    createMedian = r.app.p50;
+    rows.push({
+      measurement: `Create vs GenerateDataKey + TransactWriteItems + 1 loopback HTTP call, p50 (n = ${r.app.n} each)`,
+      app: fmtMs(r.app.p50),
+      floor: fmtMs(r.floor.p50),
+      figure: fmtRatio(r.p50Ratio),
+      goal: `≤ ${GOALS.createP50}`,
+      met: r.p50Ratio <= GOALS.createP50,
+    });
+    rows.push({
+      measurement: "Create vs the same floor plus the name check (GetItem) the contract orders before Okta, p50",
+      app: fmtMs(r.withNameCheck.app.p50),
+      floor: fmtMs(r.withNameCheck.floor.p50),
+      figure: fmtRatio(r.withNameCheck.p50Ratio),
+      goal: "(context)",
+    });
+  }
+
+  if (wants("create")) {
+    const last = rows.filter((row) => row.measurement.startsWith("Create"));
+    if (last.length === 2 && last[0]!.met === false) {
+      notes.push(
+        `Create: the contract checks name availability (one \`GetItem\` of the name lock) before it spends the customer's Okta rate limit, ` +
+          `and a doomed create must cost no Okta and no KMS call, so the check cannot overlap the other calls. That round trip alone moves the floor from ` +
+          `${last[0]!.floor} to ${last[1]!.floor}; against that floor the app is at ${last[1]!.figure}.`,
+      );
+    }
+  }
+
+  if (wants("list")) {
+    log(`list at scale: seeding ${fmtInt(benchSizes.bigProject)} + 50 connections, then ${benchSizes.listRounds} first pages of each ...`);
+    const r = await listAtScale(stack);
+    log(`  (seeded in ${(r.seedMs / 1000).toFixed(1)} s)`);
+    rows.push({
+      measurement: `List first page (limit 50): project of ${fmtInt(benchSizes.bigProject)} vs project of 50, p50 (n = ${r.page.app.n} each)`,
+      app: fmtMs(r.page.app.p50),
+      floor: fmtMs(r.page.floor.p50),
+      figure: fmtRatio(r.page.p50Ratio),
+      goal: `≤ ${GOALS.listP50}`,
+      met: r.page.p50Ratio <= GOALS.listP50,
+    });
+    rows.push({
+      measurement: `Whole-org listing of ${fmtInt(r.whole.items)} connections paged to the end (limit 100), app vs bare Query paging`,
+      app: `${fmtInt(r.whole.app)} items/s`,
+      floor: `${fmtInt(r.whole.floor)} items/s`,
+      figure: `${fmtRatio(r.whole.floor / r.whole.app)} (time ratio)`,
+      goal: "(figure)",
+    });
+  }
+
+  if (wants("calls")) {
+    log("AWS calls per operation ...");
+    callRows = await awsCalls(stack);
+    const reads = callRows.filter((c) => ["get", "get by name", "list page"].includes(c.operation));
+    const readKms = reads.reduce((n, c) => n + Object.values(c.kms).reduce((a, b) => a + b, 0) + c.kmsServer, 0);
+    rows.push({
+      measurement: "AWS calls per operation within the budget (details below)",
+      app: `${callRows.filter((c) => c.ok).length} of ${callRows.length} operations`,
+      floor: "",
+      figure: "",
+      goal: "all",
+      met: callRows.every((c) => c.ok),
+    });
+    rows.push({
+      measurement: "KMS calls on reads (get, get by name, list page)",
+      app: String(readKms),
+      floor: "",
+      figure: "",
+      goal: "0",
+      met: readKms === 0,
+    });
+  }
+
+  if (wants("crypto")) {
+    log(`envelope crypto: ${benchSizes.cryptoRounds} seals and opens, interleaved ...`);
+    const r = await envelopeCrypto(stack);
+    const share = createMedian ? ` = ${((r.seal / createMedian) * 100).toFixed(0)} % of a create's p50` : "";
+    rows.push({
+      measurement: "Envelope seal of one API token (GenerateDataKey on the local KMS + AES-256-GCM), p50",
+      app: fmtUs(r.seal),
+      floor: "",
+      figure: share.replace(/^ = /, ""),
+      goal: "(figure)",
+    });
+    rows.push({
+      measurement: "Envelope open of it (Decrypt on the local KMS + AES-256-GCM), p50",
+      app: fmtUs(r.open),
+      floor: "",
+      figure: "",
+      goal: "(figure)",
+    });
+  }
+
+  if (wants("server")) {
+    log(`npm start under autocannon: GET by id, ${SERVER.connections} connections, ${SERVER.seconds} s, then up to ${fmtInt(SERVER.requests)} requests ...`);
+    const r = await serverLoad(stack.okta, stack.oktaToken, SERVER);
+    rows.push({
+      measurement: `\`npm start\`, GET by id, ${SERVER.connections} connections, ${SERVER.seconds} s (autocannon): throughput, p50 / p99`,
+      app: `${fmtInt(r.requestsPerSecond)} req/s`,
+      floor: "",
+      figure: `${r.p50} ms / ${r.p99} ms`,
+      goal: "(figure)",
+    });
+    rows.push({
+      measurement: `\`npm start\`: failed requests (errors, timeouts, non-2xx) of ${fmtInt(r.served)}`,
+      app: String(r.failed),
+      floor: "",
+      figure: "",
+      goal: "0",
+      met: r.failed === 0,
+    });
+    const growth = r.rssAfter - r.rssBefore;
+    rows.push({
+      measurement: `\`npm start\`: resident memory (VmRSS, read after a full GC) after a ${fmtInt(r.warmedUp)}-request warm-up, then after ${fmtInt(r.served)} more requests`,
+      app: `${r.rssBefore.toFixed(1)} → ${r.rssAfter.toFixed(1)} MB`,
+      floor: "",
+      figure: `${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB`,
+      goal: `< ${GOALS.rssGrowthMb} MB`,
+      met: growth < GOALS.rssGrowthMb,
+    });
+  }
+} finally {
+  await stack.close();
+}
+
+// --- Report ---------------------------------------------------------------------------------------
+
+const cpu = cpus();
+const machine = [
+  `CPU: ${cpu[0]?.model.trim() ?? "unknown"}, ${cpu.length} cores`,
+  `memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  `Node ${process.version}`,
+  `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`,
+  new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+].join("; ");
+
+const verdict = (r: Row) => (r.met === undefined ? "" : r.met ? "met" : "**missed**");
+const table = [
+  "| measurement | app | floor | ratio / figure | goal | |",
+  "|---|---:|---:|---:|---|---|",
+  ...rows.map((r) => `| ${r.measurement} | ${r.app} | ${r.floor} | ${r.figure} | ${r.goal} | ${verdict(r)} |`),
+];
+const fmtCounts = (o: Record<string, number>) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ") || "0";
+const callTable = callRows.length
+  ? [
+      "",
+      "AWS calls per operation, counted by an SDK middleware on the real clients (KMS also counted by the local KMS endpoint, Okta by the fake Okta):",
+      "",
+      "| operation | DynamoDB | KMS | Okta | budget | |",
+      "|---|---|---|---:|---|---|",
+      ...callRows.map((c) => `| ${c.operation} | ${fmtCounts(c.dynamo)} | ${fmtCounts(c.kms)} | ${c.okta} | ${c.budget} | ${c.ok ? "met" : "**missed**"} |`),
+    ]
+  : [];
+const missed = rows.filter((r) => r.met === false);
+const elapsed = ((Date.now() - started) / 1000).toFixed(0);
+const section = [
+  "## Service against its floor (`npm run bench`)",
+  "",
+  `Produced by \`npm run bench\` (${elapsed} s). Machine: ${machine}.`,
+  "",
+  "Each pair runs interleaved in one process (A B, B A, A B, ...; warm-up rounds discarded; the event loop settles, untimed,",
+  "before each call) on one in-memory DynamoDB Local, one local KMS endpoint and the same SDK client instances.",
+  "\"app\" is `createApp(deps).request(...)` with a bearer token and, for bodies, the Content-Length a client sends:",
+  "authentication, validation, storage, serialization; log lines are built, then dropped. \"floor\" is the least the same",
+  "work needs: one `GetItem` for a read; for a create, one loopback `GET /api/v1/users/me` to the fake Okta on a fresh",
+  "connection (as the Okta client makes it), `GenerateDataKey`, AES-256-GCM and one `TransactWriteItems` of the same three",
+  `items (connection, name lock, audit event). List pages come from a project of ${fmtInt(benchSizes.bigProject)} connections (seeded with`,
+  "BatchWriteItem from the store's own raw items) and from one of 50, each in an org of its own. The server rows load the",
+  "real `npm start` entry (own temporary DATA_DIR, DynamoDB Local on disk, logs to a file) with autocannon from this process.",
+  "These machines are shared and noisy: read the ratios and medians, not lone absolute times.",
+  "",
+  ...table,
+  ...callTable,
+  ...(notes.length ? ["", ...notes.map((n) => `- ${n}`)] : []),
+  "",
+  missed.length ? `**Goals missed: ${missed.length}** (${missed.map((r) => r.measurement.split(",")[0]).join("; ")}).` : "**Every goal met.**",
+].join("\n");
+
+console.log("\n" + section + "\n");
+
+if (!only) {
+  const start = `<!-- bench:${SECTION} -->`;
+  const end = `<!-- /bench:${SECTION} -->`;
+  const block = `${start}\n${section}\n${end}`;
+  const current = existsSync(RESULTS)
+    ? readFileSync(RESULTS, "utf8")
+    : "# Benchmark results\n\nEach section belongs to one benchmark, which rewrites only its own section.\n";
+  const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
+  let next: string;
+  if (pattern.test(current)) next = current.replace(pattern, () => block);
+  else {
+    // First write: ahead of the other benchmarks' sections, after the file's heading.
+    const other = current.indexOf("<!-- bench:");
+    next = other >= 0 ? `${current.slice(0, other)}${block}\n\n${current.slice(other)}` : `${current.trimEnd()}\n\n${block}\n`;
+  }
+  writeFileSync(RESULTS, next);
+  log(`written to bench/RESULTS.md (section "${SECTION}")`);
+}
+
+let exitCode = missed.length ? 1 : 0;
+
+// The cold-start benchmark (issue 4) owns its own script and section; run it when present.
+const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts ?? {};
+if (!only && process.env.BENCH_COLD !== "0" && scripts["bench:cold"] && existsSync(join(ROOT, "bench", "cold-start.ts"))) {
+  log("\ncold start: npm run bench:cold ...");
+  const cold = spawnSync("npm", ["run", "--silent", "bench:cold"], { cwd: ROOT, stdio: "inherit" });
+  if (cold.status !== 0) {
+    log(`npm run bench:cold exited with ${cold.status ?? cold.signal}`);
+    exitCode = 1;
+  }
+}
+
+process.exit(exitCode);
