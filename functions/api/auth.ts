@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../core/connections/model";
 import { ID_PATTERN } from "../core/connections/schemas";
 import { ConfigError, type Config } from "../core/config";
@@ -40,8 +40,14 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   let hmacKey: Promise<CryptoKey> | undefined;
   const secretKey = (secret: string) =>
     (hmacKey ??= crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]));
+  // JWKS: built on the first verification, not at import. Building it constructs a fetch `Headers`,
+  // which makes Node load its HTTP client (undici) — work a cold start otherwise does with its
+  // first request anyway. jose then caches the keys for the container's life.
+  let remote: JWTVerifyGetKey | undefined;
   const key: JWTVerifyGetKey =
-    options.kind === "hs256" ? () => secretKey(options.secret) : createRemoteJWKSet(new URL(options.url));
+    options.kind === "hs256"
+      ? () => secretKey(options.secret)
+      : (header, token) => (remote ??= createRemoteJWKSet(new URL(options.url)))(header, token);
   const verifyOptions =
     options.kind === "hs256"
       ? { algorithms: ["HS256"] }
