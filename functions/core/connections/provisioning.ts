@@ -42,13 +42,17 @@ const MAX_ATTEMPTS = 6;
 export interface ProvisioningRules {
   store: ConnectionStore;
   now(): string;
-  newId(): string;
   audit(ctx: CallContext, action: AuditAction, record: ConnectionRecord, credentialsUpdated?: boolean): AuditEvent;
   /** URL guard then Okta; returns the normalized credentials. */
-  checkCredentials(creds: CredentialsInput): Promise<{ instanceUrl: string; apiToken: string }>;
-  hashOf(orgId: string, id: string, creds: { instanceUrl: string; apiToken: string }): string;
-  seal(record: Pick<ConnectionRecord, "orgId" | "projectId" | "id">, apiToken: string): Promise<ConnectionRecord["secret"]>;
+  checkCredentials(creds: CredentialsInput): Promise<Credentials>;
+  hashOf(orgId: string, id: string, creds: Credentials): string;
+  /** A new record (version 1) with the credentials hashed and sealed to it. */
+  newRecord(scope: Scope & { description: string | null }, creds: Credentials): Promise<ConnectionRecord>;
+  /** The record with new credentials hashed and sealed to it. */
+  withCredentials(record: ConnectionRecord, creds: Credentials): Promise<ConnectionRecord>;
 }
+
+type Credentials = { instanceUrl: string; apiToken: string };
 
 type Scope = { orgId: string; projectId: string | null; name: string };
 
@@ -87,20 +91,7 @@ export function provisioningOperations(rules: ProvisioningRules) {
   async function create(ctx: CallContext, scope: Scope, desired: DesiredConnection, mark?: ProvisioningMark) {
     if (!desired.credentials) throw validationFailure("credentials are required to create a connection");
     const creds = await rules.checkCredentials(desired.credentials);
-    const id = rules.newId();
-    const at = rules.now();
-    const base = { id, orgId: scope.orgId, projectId: scope.projectId };
-    const record: ConnectionRecord = {
-      ...base,
-      name: scope.name,
-      description: desired.description,
-      instanceUrl: creds.instanceUrl,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-      credentialsHash: rules.hashOf(scope.orgId, id, creds),
-      secret: await rules.seal(base, creds.apiToken),
-    };
+    const record = await rules.newRecord({ ...scope, description: desired.description }, creds);
     await store.create(record, rules.audit(ctx, "create-app-connection", record), mark);
     return { outcome: "created" as const, appConnection: toAppConnection(record) };
   }
@@ -111,11 +102,7 @@ export function provisioningOperations(rules: ProvisioningRules) {
       desired.credentials !== undefined && rules.hashOf(before.orgId, before.id, desired.credentials) !== before.credentialsHash;
     if (!credsChanged && desired.description === before.description) return noChange<UpsertOutcome>(before, mark, before);
     let after: ConnectionRecord = { ...before, description: desired.description, version: before.version + 1, updatedAt: rules.now() };
-    if (credsChanged) {
-      const creds = await rules.checkCredentials(desired.credentials!);
-      const credentialsHash = rules.hashOf(before.orgId, before.id, creds);
-      after = { ...after, instanceUrl: creds.instanceUrl, credentialsHash, secret: await rules.seal(before, creds.apiToken) };
-    }
+    if (credsChanged) after = await rules.withCredentials(after, await rules.checkCredentials(desired.credentials!));
     await store.update(before, after, rules.audit(ctx, "update-app-connection", after, credsChanged), mark);
     return { outcome: "updated" as const, appConnection: toAppConnection(after) };
   }

@@ -96,6 +96,29 @@ export function createConnectionService(deps: ServiceDeps) {
     return { instanceUrl: target.origin, apiToken: creds.apiToken };
   }
 
+  /** A new connection's record, version 1: the one place a record is born (API and provisioning). */
+  async function newRecord(
+    scope: { orgId: string; projectId: string | null; name: string; description: string | null },
+    creds: { instanceUrl: string; apiToken: string },
+  ): Promise<ConnectionRecord> {
+    const at = now();
+    const born = { ...scope, id: newId(), version: 1, createdAt: at, updatedAt: at };
+    return withCredentials(born, creds);
+  }
+
+  /** `record` carrying checked credentials: its hash and the token sealed to this very record. */
+  async function withCredentials<R extends Omit<ConnectionRecord, "instanceUrl" | "credentialsHash" | "secret">>(
+    record: R,
+    creds: { instanceUrl: string; apiToken: string },
+  ): Promise<R & Pick<ConnectionRecord, "instanceUrl" | "credentialsHash" | "secret">> {
+    return {
+      ...record,
+      instanceUrl: creds.instanceUrl,
+      credentialsHash: credentialsHash(record.orgId, record.id, creds),
+      secret: await sealer.seal(creds.apiToken, encryptionContext(record)),
+    };
+  }
+
   const nameMustBeFree = (orgId: string, projectId: string | null, name: string) => async () => {
     if (await store.isNameTaken(orgId, projectId, name)) throw nameTaken(name);
   };
@@ -133,11 +156,11 @@ export function createConnectionService(deps: ServiceDeps) {
   const provisioning = provisioningOperations({
     store,
     now,
-    newId,
     audit,
     checkCredentials: (creds) => checkCredentials(creds),
     hashOf: credentialsHash,
-    seal: (record, apiToken) => sealer.seal(apiToken, encryptionContext(record)),
+    newRecord,
+    withCredentials,
   });
 
   return {
@@ -161,21 +184,7 @@ export function createConnectionService(deps: ServiceDeps) {
       const projectId = input.projectId ?? null;
       demand(ctx.actor, "manage", projectId);
       const creds = await checkCredentials(input.credentials, nameMustBeFree(orgId, projectId, input.name));
-      const id = newId();
-      const at = now();
-      const record: ConnectionRecord = {
-        id,
-        orgId,
-        projectId,
-        name: input.name,
-        description: input.description ?? null,
-        instanceUrl: creds.instanceUrl,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-        credentialsHash: credentialsHash(orgId, id, creds),
-        secret: await sealer.seal(creds.apiToken, encryptionContext({ orgId, projectId, id })),
-      };
+      const record = await newRecord({ orgId, projectId, name: input.name, description: input.description ?? null }, creds);
       await store.create(record, audit(ctx, "create-app-connection", record)).catch((error) => {
         throw storeConflict(error, undefined, record.name);
       });
@@ -229,13 +238,7 @@ export function createConnectionService(deps: ServiceDeps) {
         updatedAt: now(),
       };
       if (patch.credentials) {
-        const creds = await checkCredentials(patch.credentials, nameCheck);
-        after = {
-          ...after,
-          instanceUrl: creds.instanceUrl,
-          credentialsHash: credentialsHash(before.orgId, before.id, creds),
-          secret: await sealer.seal(creds.apiToken, encryptionContext(before)),
-        };
+        after = await withCredentials(after, await checkCredentials(patch.credentials, nameCheck));
       } else {
         await nameCheck?.();
       }
@@ -258,19 +261,18 @@ export function createConnectionService(deps: ServiceDeps) {
     /** Re-checks the stored token against Okta now. Okta's verdict is data (200), not an error. */
     async validate(ctx: CallContext, id: string): Promise<ValidationResult> {
       const record = await load(ctx, id, "use");
-      const checkedAt = () => now();
       try {
         const apiToken = await sealer.open(record.secret, encryptionContext(record));
         await okta.verify(await guard.check(record.instanceUrl), apiToken);
-        return { valid: true, checkedAt: checkedAt() };
+        return { valid: true, checkedAt: now() };
       } catch (error) {
         if (error instanceof SecretUnreadableError) {
           const message = "The stored credentials could not be decrypted for this connection; set new credentials";
-          return { valid: false, checkedAt: checkedAt(), error: { error: "InvalidCredentials", message } };
+          return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message } };
         }
         if (isDomainError(error) && OKTA_OUTCOMES.has(error.code)) {
           const { code, message } = error as DomainError;
-          return { valid: false, checkedAt: checkedAt(), error: { error: code, message } };
+          return { valid: false, checkedAt: now(), error: { error: code, message } };
         }
         throw error;
       }
