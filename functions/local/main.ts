@@ -3,13 +3,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../core/config";
 import { createLogger } from "../core/logger";
-import { startDemoOkta } from "./demo-okta";
+import { DEMO_OKTA_PORT, startDemoOkta } from "./demo-okta";
 import { mintDevToken } from "./dev-token";
 import { DataDirBusyError } from "./data-dir-lock";
 import { JavaMissingError } from "./dynamodb-local";
 import { startLocalStack } from "./stack";
 
-const DEMO_OKTA_PORT = 8788;
 
 /**
  * `npm start`: the whole service on one port, with embedded defaults and no AWS account.

@@ -11,7 +11,7 @@ import { createProvisionHandler } from "../provision/handler";
 import { createIdempotencyStore, ensureIdempotencyTable } from "../provision/idempotency";
 import type { MessageOutcome } from "../provision/messages";
 import { DataDirBusyError } from "./data-dir-lock";
-import { startDemoOkta } from "./demo-okta";
+import { DEMO_OKTA_PORT, startDemoOkta } from "./demo-okta";
 import { JavaMissingError } from "./dynamodb-local";
 import { startLocalCore } from "./stack";
 
@@ -24,7 +24,6 @@ import { startLocalCore } from "./stack";
  */
 const MAX_RECEIVES = 3;
 const QUEUE_ARN = "arn:aws:sqs:local:000000000000:local-cli";
-const DEMO_OKTA_PORT = 8788;
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { "demo-okta": { type: "boolean", default: false } } });
 

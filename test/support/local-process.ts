@@ -1,17 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "../../functions/local/free-port";
 
 /** `npm start` as a user runs it: the local entry point in a child process. */
 export const ROOT = join(import.meta.dirname, "../..");
-
-export const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 
 export interface LocalProcess {
   child: ChildProcess;
