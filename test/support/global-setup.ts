@@ -1,7 +1,8 @@
-import { ListTablesCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { TestProject } from "vitest/node";
 import { createDynamoClient } from "../../functions/core/storage/dynamo-client";
 import { startDynamoDbLocal } from "../../functions/local/dynamodb-local";
+import { scanAll } from "./scan";
 import { findTokenShapes } from "./token-shapes";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -17,17 +18,18 @@ async function scanAllTablesForTokens(endpoint: string): Promise<string[]> {
   const client = createDynamoClient({ endpoint });
   const found: string[] = [];
   try {
-    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-    for (const TableName of TableNames) {
-      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await client.send(new ScanCommand({ TableName, ExclusiveStartKey }));
-        for (const item of page.Items ?? []) {
-          const where = `${TableName} ${item.PK?.S ?? ""} ${item.SK?.S ?? ""} type=${item.type?.S ?? "?"}`;
-          found.push(...findTokenShapes(item).map((hit) => `${where}: ${hit} in ${Object.keys(item).join(",")}`));
-        }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+    const tableNames: string[] = [];
+    let start: string | undefined;
+    do {
+      const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      tableNames.push(...(page.TableNames ?? []));
+      start = page.LastEvaluatedTableName;
+    } while (start);
+    for (const TableName of tableNames) {
+      for (const item of await scanAll(client, TableName)) {
+        const where = `${TableName} ${item.PK?.S ?? ""} ${item.SK?.S ?? ""} type=${item.type?.S ?? "?"}`;
+        found.push(...findTokenShapes(item).map((hit) => `${where}: ${hit} in ${Object.keys(item).join(",")}`));
+      }
     }
   } finally {
     client.destroy();

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
 import { inject } from "vitest";
 import { createApp } from "../../functions/api/app";
@@ -14,6 +13,7 @@ import { createDynamoClient } from "../../functions/core/storage/dynamo-client";
 import { ensureTable } from "../../functions/core/storage/table";
 import { mintDevToken, type DevClaims } from "../../functions/local/dev-token";
 import { countCalls } from "./aws-calls";
+import { scanAll } from "./scan";
 import { sampleToken, startFakeOkta } from "./fake-okta";
 
 export const TEST_JWT_SECRET = "test-only-hs256-secret-for-the-suite";
@@ -103,16 +103,7 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
       return { status: response.status, headers: response.headers, body: parsed as T, text };
     },
     /** Every raw item of this harness's table, as DynamoDB stores it. */
-    async scan(): Promise<Record<string, AttributeValue>[]> {
-      const items: Record<string, AttributeValue>[] = [];
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const out = await dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-        items.push(...(out.Items ?? []));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
-    },
+    scan: () => scanAll(dynamodb, tableName),
     async close() {
       await new Promise<void>((done) => server.close(() => done()));
       await okta.close();
