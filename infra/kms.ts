@@ -55,46 +55,51 @@ const { accountId } = aws.getCallerIdentityOutput();
 export const accountRoot = $interpolate`arn:${partition}:iam::${accountId}:root`;
 
 /**
- * The customer-managed key that wraps every connection's data key; yearly automatic rotation.
+ * Arguments of every customer-managed key of the stack: yearly automatic rotation, a 30-day deletion
+ * window, and a key policy in which the account administers the key and only `uses` may use it.
  * In a key policy `Resource: "*"` means "this key" (it is the only form KMS accepts there).
- * A production stage keeps it on removal, like its table: without the key the table is unreadable.
  */
-export const key = new aws.kms.Key(
-  "ConnectionsKey",
-  {
-    description: `Okta App Connections (${$app.stage}): envelope encryption of API tokens`,
+export function customerKeyArgs(description: string, uses: Record<string, unknown>[]): aws.kms.KeyArgs {
+  return {
+    description: `Okta App Connections (${$app.stage}): ${description}`,
     enableKeyRotation: true,
     rotationPeriodInDays: 365,
     deletionWindowInDays: 30,
     policy: $jsonStringify({
       Version: "2012-10-17",
       Statement: [
-        {
-          Sid: "AccountAdministersKey",
-          Effect: "Allow",
-          Principal: { AWS: accountRoot },
-          Action: KEY_ADMIN_ACTIONS,
-          Resource: "*",
-        },
-        {
-          Sid: "ApiUsesKeyWithContext",
-          Effect: "Allow",
-          Principal: { AWS: apiRole.arn },
-          Action: KEY_USE_ACTIONS,
-          Resource: "*",
-          Condition: encryptionContextCondition,
-        },
-        {
-          Sid: "ProvisioningMakesDataKeysWithContext",
-          Effect: "Allow",
-          Principal: { AWS: provisionRole.arn },
-          Action: PROVISION_KEY_ACTIONS,
-          Resource: "*",
-          Condition: encryptionContextCondition,
-        },
+        { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: accountRoot }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+        ...uses,
       ],
     }),
-  },
+  };
+}
+
+/**
+ * The customer-managed key that wraps every connection's data key; yearly automatic rotation.
+ * In a key policy `Resource: "*"` means "this key" (it is the only form KMS accepts there).
+ * A production stage keeps it on removal, like its table: without the key the table is unreadable.
+ */
+export const key = new aws.kms.Key(
+  "ConnectionsKey",
+  customerKeyArgs("envelope encryption of API tokens", [
+    {
+      Sid: "ApiUsesKeyWithContext",
+      Effect: "Allow",
+      Principal: { AWS: apiRole.arn },
+      Action: KEY_USE_ACTIONS,
+      Resource: "*",
+      Condition: encryptionContextCondition,
+    },
+    {
+      Sid: "ProvisioningMakesDataKeysWithContext",
+      Effect: "Allow",
+      Principal: { AWS: provisionRole.arn },
+      Action: PROVISION_KEY_ACTIONS,
+      Resource: "*",
+      Condition: encryptionContextCondition,
+    },
+  ]),
   { retainOnDelete: isProduction },
 );
 

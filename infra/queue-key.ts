@@ -1,4 +1,4 @@
-import { accountRoot, KEY_ADMIN_ACTIONS } from "./kms";
+import { accountRoot, customerKeyArgs } from "./kms";
 import { changeEventsRole, provisionRole } from "./roles";
 
 const { region } = aws.getRegionOutput();
@@ -14,44 +14,37 @@ const viaSqs = { StringEquals: { "kms:ViaService": $interpolate`sqs.${region}.am
  * The customer-managed key of the provisioning queues (intake, its DLQ, the change-event failures):
  * messages carry Okta API tokens. Yearly rotation; in the key policy `Resource: "*"` means this key.
  */
-export const queueKey = new aws.kms.Key("QueueKey", {
-  description: `Okta App Connections (${$app.stage}): SSE-KMS of the provisioning queues`,
-  enableKeyRotation: true,
-  rotationPeriodInDays: 365,
-  deletionWindowInDays: 30,
-  policy: $jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: accountRoot }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
-      {
-        // Producers send to the intake queue: principals of this account that IAM also allows this key, through SQS only.
-        Sid: "ProducersOfThisAccountThroughSqs",
-        Effect: "Allow",
-        Principal: { AWS: accountRoot },
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: "*",
-        Condition: viaSqs,
-      },
-      {
-        Sid: "ProvisioningReceivesMessages",
-        Effect: "Allow",
-        Principal: { AWS: provisionRole.arn },
-        Action: ["kms:Decrypt"],
-        Resource: "*",
-        Condition: viaSqs,
-      },
-      {
-        // The stream subscription's on-failure destination is sent with the stream function's role.
-        Sid: "ChangeEventsParksFailedBatches",
-        Effect: "Allow",
-        Principal: { AWS: changeEventsRole.arn },
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: "*",
-        Condition: viaSqs,
-      },
-    ],
-  }),
-});
+export const queueKey = new aws.kms.Key(
+  "QueueKey",
+  customerKeyArgs("SSE-KMS of the provisioning queues", [
+    {
+      // Producers send to the intake queue: principals of this account that IAM also allows this key, through SQS only.
+      Sid: "ProducersOfThisAccountThroughSqs",
+      Effect: "Allow",
+      Principal: { AWS: accountRoot },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: viaSqs,
+    },
+    {
+      Sid: "ProvisioningReceivesMessages",
+      Effect: "Allow",
+      Principal: { AWS: provisionRole.arn },
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+      Condition: viaSqs,
+    },
+    {
+      // The stream subscription's on-failure destination is sent with the stream function's role.
+      Sid: "ChangeEventsParksFailedBatches",
+      Effect: "Allow",
+      Principal: { AWS: changeEventsRole.arn },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: viaSqs,
+    },
+  ]),
+);
 
 export const queueKeyAlias = new aws.kms.Alias("QueueKeyAlias", {
   name: `alias/${$app.name}-${$app.stage}-queues`,
