@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Actor } from "../core/connections/model";
 import { ID_PATTERN } from "../core/connections/schemas";
 import { ConfigError, type Config } from "../core/config";
@@ -22,11 +22,11 @@ export function authOptionsFrom(config: Config): AuthOptions {
 }
 
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(256),
-  org_id: z.string().regex(ID_PATTERN),
+  sub: z.string().check(z.minLength(1), z.maxLength(256)),
+  org_id: z.string().check(z.regex(ID_PATTERN)),
   exp: z.number(),
-  org_role: z.enum(["admin", "member"]).default("member"),
-  projects: z.record(z.string().regex(ID_PATTERN), z.enum(["admin", "member", "viewer"])).default({}),
+  org_role: z._default(z.enum(["admin", "member"]), "member"),
+  projects: z._default(z.record(z.string().check(z.regex(ID_PATTERN)), z.enum(["admin", "member", "viewer"])), {}),
 });
 
 /**

@@ -1,13 +1,13 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { STATUS_OF } from "./errors";
 import type { RouteSpec } from "./router";
 import { errorBodySchema } from "./schemas";
 
-const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
+const jsonSchema = (schema: z.ZodMiniType, io: "input" | "output") =>
   z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" });
 
 /** Query or path parameters of a route, from its zod object schema. */
-function parameters(schema: z.ZodType | undefined, where: "query" | "path") {
+function parameters(schema: z.ZodMiniType | undefined, where: "query" | "path") {
   if (!schema) return [];
   const doc = jsonSchema(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
   return Object.entries(doc.properties ?? {}).map(([name, property]) => ({

@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import type { Actor } from "../core/connections/model";
 import { validationFailure } from "../core/errors";
 import { parseIfMatch } from "./schemas";
@@ -12,12 +12,12 @@ export interface RouteSpec {
   path: string;
   summary: string;
   tag: string;
-  query?: z.ZodType;
-  params?: z.ZodType;
-  body?: z.ZodType;
+  query?: z.ZodMiniType;
+  params?: z.ZodMiniType;
+  body?: z.ZodMiniType;
   /** Accepts `If-Match` with a version. */
   ifMatch?: boolean;
-  response: z.ZodType;
+  response: z.ZodMiniType;
 }
 
 export interface RouteInput<Q, P, B> {
@@ -28,9 +28,9 @@ export interface RouteInput<Q, P, B> {
   ctx: { actor: Actor; reqId: string };
 }
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+function parse<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   // Paths and messages only: the rejected value could be a secret.

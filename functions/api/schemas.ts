@@ -1,18 +1,19 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { connectionNameSchema, projectIdSchema } from "../core/connections/schemas";
 
 /** Edge-only shapes (unknown query parameters are ignored, as on most HTTP APIs): query strings, path parameters and the response documents (for OpenAPI). */
-export const projectQuerySchema = z.object({ projectId: projectIdSchema.optional() });
+export const projectQuerySchema = z.object({ projectId: z.optional(projectIdSchema) });
 
+const LIMIT_MESSAGE = "limit must be an integer from 1 to 100";
 export const pageQuerySchema = z.object({
-  projectId: projectIdSchema.optional(),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, "limit must be an integer from 1 to 100")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "limit must be an integer from 1 to 100").max(100, "limit must be an integer from 1 to 100"))
-    .optional(),
-  cursor: z.string().min(1).max(2048).optional(),
+  projectId: z.optional(projectIdSchema),
+  limit: z.optional(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)), z.transform(Number)),
+      z.int().check(z.minimum(1, LIMIT_MESSAGE), z.maximum(100, LIMIT_MESSAGE)),
+    ),
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
@@ -34,25 +35,25 @@ const timestamp = z.iso.datetime();
 export const appConnectionSchema = z.strictObject({
   id: z.uuid(),
   name: z.string(),
-  description: z.string().nullable(),
-  projectId: z.string().nullable(),
+  description: z.nullable(z.string()),
+  projectId: z.nullable(z.string()),
   orgId: z.string(),
-  version: z.number().int().min(1),
+  version: z.int().check(z.minimum(1)),
   createdAt: timestamp,
   updatedAt: timestamp,
   isPlatformManagedCredentials: z.literal(false),
-  credentialsHash: z.string().regex(/^[0-9a-f]{64}$/),
+  credentialsHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   app: z.literal("okta"),
   method: z.literal("api-token"),
   credentials: z.strictObject({ instanceUrl: z.string() }),
 });
 
-export const availableConnectionSchema = appConnectionSchema.pick({ app: true, id: true, name: true, projectId: true, orgId: true });
+export const availableConnectionSchema = z.pick(appConnectionSchema, { app: true, id: true, name: true, projectId: true, orgId: true });
 
 export const validationResultSchema = z.strictObject({
   valid: z.boolean(),
   checkedAt: timestamp,
-  error: z.strictObject({ error: z.string(), message: z.string() }).optional(),
+  error: z.optional(z.strictObject({ error: z.string(), message: z.string() })),
 });
 
 export const auditEventSchema = z.strictObject({
@@ -61,18 +62,18 @@ export const auditEventSchema = z.strictObject({
   actor: z.strictObject({ type: z.enum(["user", "provisioning"]), id: z.string() }),
   connectionId: z.uuid(),
   orgId: z.string(),
-  projectId: z.string().nullable(),
+  projectId: z.nullable(z.string()),
   reqId: z.string(),
   createdAt: timestamp,
-  metadata: z.strictObject({ name: z.string(), app: z.literal("okta"), credentialsUpdated: z.boolean().optional() }),
+  metadata: z.strictObject({ name: z.string(), app: z.literal("okta"), credentialsUpdated: z.optional(z.boolean()) }),
 });
 
 export const errorBodySchema = z.object({
   reqId: z.string(),
-  statusCode: z.number().int(),
+  statusCode: z.int(),
   error: z.string(),
   message: z.string(),
-  details: z.unknown().optional(),
+  details: z.optional(z.unknown()),
 });
 
 export const appOptionsSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   apiTokenSchema,
   connectionNameSchema,
@@ -24,9 +24,9 @@ export interface ConsoleRules {
 type Limits = { minLength?: number; maxLength?: number; pattern?: string; anyOf?: Limits[] };
 
 /** The first issue's message for a probe value (messages never contain the value). */
-const messageFor = (schema: z.ZodType, probe: unknown) => schema.safeParse(probe).error?.issues[0]?.message;
+const messageFor = (schema: z.ZodMiniType, probe: unknown) => schema.safeParse(probe).error?.issues[0]?.message;
 
-function limitsOf(schema: z.ZodType): Limits {
+function limitsOf(schema: z.ZodMiniType): Limits {
   const json = z.toJSONSchema(schema, { io: "input" }) as Limits;
   return json.anyOf?.find((branch) => branch.maxLength !== undefined || branch.pattern !== undefined) ?? json;
 }

@@ -1,31 +1,36 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { parseAllowlist } from "./okta/url-guard";
 
 /**
  * Every environment variable the service reads, parsed once (contract section 5). Entry points
  * pass `process.env`; nothing else reads the environment.
  */
+const nonEmpty = z.string().check(z.minLength(1));
+const tableName = (name: string, fallback: string) =>
+  z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, `${name} must be a valid DynamoDB table name`)), fallback);
+const integer = (min: number, max: number, fallback: number) => z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
+
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  DATA_DIR: z.string().min(1).default(".data"),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "TABLE_NAME must be a valid DynamoDB table name").default("app-connections"),
-  KMS_KEY_ID: z.string().min(1).optional(),
+  PORT: integer(0, 65535, 8787),
+  DATA_DIR: z._default(nonEmpty, ".data"),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  TABLE_NAME: tableName("TABLE_NAME", "app-connections"),
+  KMS_KEY_ID: z.optional(nonEmpty),
   /** Provisioning's idempotency records (Powertools); created at start in local mode when missing. */
-  IDEMPOTENCY_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "IDEMPOTENCY_TABLE_NAME must be a valid DynamoDB table name").default("app-connections-idempotency"),
+  IDEMPOTENCY_TABLE_NAME: tableName("IDEMPOTENCY_TABLE_NAME", "app-connections-idempotency"),
   /** EventBridge bus of change and provisioning events (AWS); local runs write DATA_DIR/events.jsonl. */
-  EVENT_BUS_NAME: z.string().min(1).optional(),
-  AUTH_JWT_SECRET: z.string().min(1).optional(),
-  AUTH_JWKS_URL: z.url().optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
+  EVENT_BUS_NAME: z.optional(nonEmpty),
+  AUTH_JWT_SECRET: z.optional(nonEmpty),
+  AUTH_JWKS_URL: z.optional(z.url()),
+  AUTH_ISSUER: z.optional(nonEmpty),
+  AUTH_AUDIENCE: z.optional(nonEmpty),
   /** The algorithm accepted with JWKS (never `none`); local mode always uses HS256. */
-  AUTH_JWT_ALGORITHM: z.enum(["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]).default("RS256"),
+  AUTH_JWT_ALGORITHM: z._default(z.enum(["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]), "RS256"),
   /** Key that signs paging cursors; generated into DATA_DIR locally, required in AWS. */
-  CURSOR_SECRET: z.string().min(16).optional(),
-  OKTA_INSECURE_ALLOWLIST: z.string().optional(),
-  OKTA_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(10_000),
-  AWS_REGION: z.string().optional(),
+  CURSOR_SECRET: z.optional(z.string().check(z.minLength(16))),
+  OKTA_INSECURE_ALLOWLIST: z.optional(z.string()),
+  OKTA_TIMEOUT_MS: integer(1, 60_000, 10_000),
+  AWS_REGION: z.optional(z.string()),
 });
 
 export type Config = z.output<typeof envSchema> & { oktaInsecureAllowlist: string[] };

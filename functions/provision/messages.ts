@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   connectionNameSchema,
   credentialsSchema,
@@ -16,23 +16,25 @@ import {
  *   "projectId": "web", "name": "okta-prod", "credentials": { "instanceUrl": "https://acme.okta.com",
  *   "apiToken": "00..." }, "source": "terraform", "sentAt": "2026-01-01T00:00:00Z" }
  */
+const id = (field: string) => z.string().check(z.regex(ID_PATTERN, `${field} must be 1-128 letters, digits, '_', '.', ':' or '-'`));
+
 const common = {
   specVersion: z.literal(1),
-  requestId: z.string().regex(ID_PATTERN, "requestId must be 1-128 letters, digits, '_', '.', ':' or '-'"),
-  orgId: z.string().regex(ID_PATTERN, "orgId must be 1-128 letters, digits, '_', '.', ':' or '-'"),
-  projectId: projectIdSchema.optional(),
+  requestId: id("requestId"),
+  orgId: id("orgId"),
+  projectId: z.optional(projectIdSchema),
   name: connectionNameSchema,
   /** The producer, named in the audit trail (`actor.id`). */
-  source: z.string().regex(ID_PATTERN, "source must be 1-128 letters, digits, '_', '.', ':' or '-'").optional(),
+  source: z.optional(id("source")),
   /** With it, a message older than the last one applied to the same name changes nothing. */
-  sentAt: z.iso.datetime({ offset: true, message: "sentAt must be an ISO-8601 date-time" }).optional(),
+  sentAt: z.optional(z.iso.datetime({ offset: true, message: "sentAt must be an ISO-8601 date-time" })),
 };
 
 export const upsertMessageSchema = z.strictObject({
   ...common,
   type: z.literal("app-connection.upsert"),
-  description: descriptionSchema.optional(),
-  credentials: credentialsSchema.optional(),
+  description: z.optional(descriptionSchema),
+  credentials: z.optional(credentialsSchema),
 });
 
 export const deleteMessageSchema = z.strictObject({ ...common, type: z.literal("app-connection.delete") });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import type * as z from "zod/mini";
 import {
   apiTokenSchema,
   connectionNameSchema,
@@ -110,7 +110,7 @@ const toast = (page: Page, text: string | RegExp) => page.locator(".toast", { ha
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 const focusedMenuFor = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.menuFor);
 const rowNames = (page: Page) => page.locator("#rows tr .name-text").allTextContents();
-const messageOf = (schema: z.ZodType, value: unknown) => schema.safeParse(value).error!.issues[0]!.message;
+const messageOf = (schema: z.ZodMiniType, value: unknown) => schema.safeParse(value).error!.issues[0]!.message;
 
 async function openRowAction(page: Page, name: string, action: string) {
   await page.getByRole("button", { name: `Actions for ${name}` }).click();
@@ -250,7 +250,7 @@ describe("web console", () => {
     const submit = panel.getByRole("button", { name: "Connect to Okta" });
     const errorOf = (id: string) => panel.locator(`#${id}-error`);
 
-    const cases: [label: string, id: string, value: string, schema: z.ZodType][] = [
+    const cases: [label: string, id: string, value: string, schema: z.ZodMiniType][] = [
       ["Name", "add-name", "Bad Name", connectionNameSchema],
       ["Name", "add-name", "", connectionNameSchema],
       ["Name", "add-name", "a".repeat(65), connectionNameSchema],

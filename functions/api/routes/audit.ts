@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { ConnectionService } from "../../core/connections/service";
 import type { Router } from "../router";
 import { auditEventSchema, pageQuerySchema } from "../schemas";
@@ -12,7 +12,7 @@ export function registerAuditRoutes(router: Router, service: ConnectionService) 
       path: "/api/v1/audit-logs",
       summary: "Audit events of connection changes (project admins and org admins)",
       query: pageQuerySchema,
-      response: z.strictObject({ auditLogs: z.array(auditEventSchema), nextCursor: z.string().optional() }),
+      response: z.strictObject({ auditLogs: z.array(auditEventSchema), nextCursor: z.optional(z.string()) }),
     },
     async ({ query, ctx }) => {
       const page = await service.auditLog(ctx, query);

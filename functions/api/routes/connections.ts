@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { ConnectionService } from "../../core/connections/service";
 import { createConnectionSchema, updateConnectionSchema } from "../../core/connections/schemas";
 import type { Router } from "../router";
@@ -9,6 +9,7 @@ import {
   connectionIdParamSchema,
   connectionNameParamSchema,
   pageQuerySchema,
+  projectQuerySchema,
   validationResultSchema,
 } from "../schemas";
 
@@ -16,7 +17,7 @@ const BASE = "/api/v1/app-connections";
 const TAG = "App Connections";
 
 const one = z.strictObject({ appConnection: appConnectionSchema });
-const many = z.strictObject({ appConnections: z.array(appConnectionSchema), nextCursor: z.string().optional() });
+const many = z.strictObject({ appConnections: z.array(appConnectionSchema), nextCursor: z.optional(z.string()) });
 
 /** `{ appConnections, nextCursor? }`: the cursor key only appears when a next page exists. */
 const listBody = <T>(page: { items: T[]; nextCursor?: string }) =>
@@ -52,7 +53,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
       path: `${BASE}/okta/available`,
       summary: "Org-level connections plus the project's, as ids and names",
       query: pageQuerySchema,
-      response: z.strictObject({ appConnections: z.array(availableConnectionSchema), nextCursor: z.string().optional() }),
+      response: z.strictObject({ appConnections: z.array(availableConnectionSchema), nextCursor: z.optional(z.string()) }),
     },
     async ({ query, ctx }) => listBody(await service.available(ctx, query)),
   );
@@ -64,7 +65,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
       path: `${BASE}/okta/connection-name/:connectionName`,
       summary: "Get an Okta connection by name (org-level without projectId)",
       params: connectionNameParamSchema,
-      query: pageQuerySchema.pick({ projectId: true }),
+      query: projectQuerySchema,
       response: one,
     },
     async ({ params, query, ctx }) => ({ appConnection: await service.getByName(ctx, query.projectId ?? null, params.connectionName) }),
