@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { STATUS_OF } from "./errors";
 import type { RouteSpec } from "./router";
-import { errorBodySchema } from "./schemas";
+import { errorBodySchema, RESPONSES } from "./responses";
 
 const jsonSchema = (schema: z.ZodMiniType, io: "input" | "output") =>
   z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" });
@@ -42,7 +42,7 @@ export function buildOpenApi(specs: RouteSpec[]) {
         requestBody: { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } },
       }),
       responses: {
-        "200": { description: "OK", content: { "application/json": { schema: jsonSchema(spec.response, "output") } } },
+        "200": { description: "OK", content: { "application/json": { schema: jsonSchema(RESPONSES[spec.response], "output") } } },
         ...errorResponses,
       },
     };

@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import type * as z from "zod/mini";
 import type { Actor } from "../core/connections/model";
 import { validationFailure } from "../core/errors";
+import type { ResponseName } from "./responses";
 import { parseIfMatch } from "./schemas";
 
 export type AppEnv = { Variables: { requestId: string; actor: Actor } };
@@ -17,7 +18,8 @@ export interface RouteSpec {
   body?: z.ZodMiniType;
   /** Accepts `If-Match` with a version. */
   ifMatch?: boolean;
-  response: z.ZodMiniType;
+  /** The response document, by name (responses.ts): only the OpenAPI document builds it. */
+  response: ResponseName;
 }
 
 export interface RouteInput<Q, P, B> {

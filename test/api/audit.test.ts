@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEventSchema } from "../../functions/api/schemas";
+import { auditEventSchema } from "../../functions/api/responses";
 import { createBody, startHarness, type Harness } from "../support/harness";
 
 let h: Harness;

@@ -1,7 +1,6 @@
-import * as z from "zod/mini";
 import type { ConnectionService } from "../../core/connections/service";
 import type { Router } from "../router";
-import { auditEventSchema, pageQuerySchema } from "../schemas";
+import { pageQuerySchema } from "../schemas";
 
 /** Contract section 4b: newest first; without `projectId`, the org-level events. */
 export function registerAuditRoutes(router: Router, service: ConnectionService) {
@@ -12,7 +11,7 @@ export function registerAuditRoutes(router: Router, service: ConnectionService) 
       path: "/api/v1/audit-logs",
       summary: "Audit events of connection changes (project admins and org admins)",
       query: pageQuerySchema,
-      response: z.strictObject({ auditLogs: z.array(auditEventSchema), nextCursor: z.optional(z.string()) }),
+      response: "auditLogs",
     },
     async ({ query, ctx }) => {
       const page = await service.auditLog(ctx, query);

@@ -1,23 +1,10 @@
-import * as z from "zod/mini";
 import type { ConnectionService } from "../../core/connections/service";
 import { createConnectionSchema, updateConnectionSchema } from "../../core/connections/schemas";
 import type { Router } from "../router";
-import {
-  appConnectionSchema,
-  appOptionsSchema,
-  availableConnectionSchema,
-  connectionIdParamSchema,
-  connectionNameParamSchema,
-  pageQuerySchema,
-  projectQuerySchema,
-  validationResultSchema,
-} from "../schemas";
+import { connectionIdParamSchema, connectionNameParamSchema, pageQuerySchema, projectQuerySchema } from "../schemas";
 
 const BASE = "/api/v1/app-connections";
 const TAG = "App Connections";
-
-const one = z.strictObject({ appConnection: appConnectionSchema });
-const many = z.strictObject({ appConnections: z.array(appConnectionSchema), nextCursor: z.optional(z.string()) });
 
 /** `{ appConnections, nextCursor? }`: the cursor key only appears when a next page exists. */
 const listBody = <T>(page: { items: T[]; nextCursor?: string }) =>
@@ -27,22 +14,22 @@ const listBody = <T>(page: { items: T[]; nextCursor?: string }) =>
 export function registerConnectionRoutes(router: Router, service: ConnectionService) {
   const route = { tag: TAG };
 
-  router.add({ ...route, method: "get", path: `${BASE}/options`, summary: "Apps and methods offered", response: appOptionsSchema }, async () => ({
+  router.add({ ...route, method: "get", path: `${BASE}/options`, summary: "Apps and methods offered", response: "options" }, async () => ({
     appConnectionOptions: [{ name: "Okta", app: "okta", methods: ["api-token"] }],
   }));
 
   router.add(
-    { ...route, method: "get", path: BASE, summary: "List connections of every app in scope", query: pageQuerySchema, response: many },
+    { ...route, method: "get", path: BASE, summary: "List connections of every app in scope", query: pageQuerySchema, response: "connections" },
     async ({ query, ctx }) => listBody(await service.list(ctx, query)),
   );
 
   router.add(
-    { ...route, method: "post", path: `${BASE}/okta`, summary: "Create an Okta connection (validates the token with Okta first)", body: createConnectionSchema, response: one },
+    { ...route, method: "post", path: `${BASE}/okta`, summary: "Create an Okta connection (validates the token with Okta first)", body: createConnectionSchema, response: "connection" },
     async ({ body, ctx }) => ({ appConnection: await service.create(ctx, body) }),
   );
 
   router.add(
-    { ...route, method: "get", path: `${BASE}/okta`, summary: "List Okta connections", query: pageQuerySchema, response: many },
+    { ...route, method: "get", path: `${BASE}/okta`, summary: "List Okta connections", query: pageQuerySchema, response: "connections" },
     async ({ query, ctx }) => listBody(await service.list(ctx, query)),
   );
 
@@ -53,7 +40,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
       path: `${BASE}/okta/available`,
       summary: "Org-level connections plus the project's, as ids and names",
       query: pageQuerySchema,
-      response: z.strictObject({ appConnections: z.array(availableConnectionSchema), nextCursor: z.optional(z.string()) }),
+      response: "available",
     },
     async ({ query, ctx }) => listBody(await service.available(ctx, query)),
   );
@@ -66,13 +53,13 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
       summary: "Get an Okta connection by name (org-level without projectId)",
       params: connectionNameParamSchema,
       query: projectQuerySchema,
-      response: one,
+      response: "connection",
     },
     async ({ params, query, ctx }) => ({ appConnection: await service.getByName(ctx, query.projectId ?? null, params.connectionName) }),
   );
 
   router.add(
-    { ...route, method: "get", path: `${BASE}/okta/:connectionId`, summary: "Get an Okta connection", params: connectionIdParamSchema, response: one },
+    { ...route, method: "get", path: `${BASE}/okta/:connectionId`, summary: "Get an Okta connection", params: connectionIdParamSchema, response: "connection" },
     async ({ params, ctx }) => ({ appConnection: await service.get(ctx, params.connectionId) }),
   );
 
@@ -85,13 +72,13 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
       params: connectionIdParamSchema,
       body: updateConnectionSchema,
       ifMatch: true,
-      response: one,
+      response: "connection",
     },
     async ({ params, body, ifMatch, ctx }) => ({ appConnection: await service.update(ctx, params.connectionId, body, ifMatch) }),
   );
 
   router.add(
-    { ...route, method: "delete", path: `${BASE}/okta/:connectionId`, summary: "Delete an Okta connection", params: connectionIdParamSchema, ifMatch: true, response: one },
+    { ...route, method: "delete", path: `${BASE}/okta/:connectionId`, summary: "Delete an Okta connection", params: connectionIdParamSchema, ifMatch: true, response: "connection" },
     async ({ params, ifMatch, ctx }) => ({ appConnection: await service.remove(ctx, params.connectionId, ifMatch) }),
   );
 
@@ -102,7 +89,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
       path: `${BASE}/okta/:connectionId/validate`,
       summary: "Check the stored credentials against Okta now",
       params: connectionIdParamSchema,
-      response: validationResultSchema,
+      response: "validation",
     },
     async ({ params, ctx }) => service.validate(ctx, params.connectionId),
   );
