@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-/** Directories holding `index.mjs` (exporting `handler`) and its source map: `functions/<name>/lambda.ts` built. */
+/** Directories holding `index.mjs` (exporting `handler`), the `chunks/` it loads on first use, and source maps: `functions/<name>/lambda.ts` built. */
 export const API_BUNDLE = "dist/api";
 export const PROVISION_BUNDLE = "dist/provision";
 export const EVENTS_BUNDLE = "dist/events";

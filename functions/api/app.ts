@@ -7,7 +7,6 @@ import { DomainError, notFound } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { Authenticate } from "./auth";
 import { errorResponse } from "./errors";
-import { buildOpenApi, docsPage } from "./openapi";
 import { createRouter, type AppEnv } from "./router";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerConnectionRoutes } from "./routes/connections";
@@ -66,10 +65,11 @@ export function createApp(deps: AppDeps) {
   registerConnectionRoutes(router, deps.service);
   registerAuditRoutes(router, deps.service);
 
-  // Built on first use, not at import: a cold Lambda serves API requests without paying for it.
-  let openApi: ReturnType<typeof buildOpenApi> | undefined;
-  app.get("/openapi.json", (c) => c.json((openApi ??= buildOpenApi(router.specs))));
-  app.get("/docs", (c) => c.html(docsPage));
+  // Loaded and built on first use (a chunk of its own in the Lambda bundle): a cold Lambda serves
+  // API requests without loading the JSON Schema generator or the console.
+  let openApi: Promise<object> | undefined;
+  app.get("/openapi.json", async (c) => c.json(await (openApi ??= import("./openapi").then((m) => m.buildOpenApi(router.specs)))));
+  app.get("/docs", async (c) => c.html((await import("./openapi")).docsPage));
   registerConsole(app);
 
   // Hono's trie router looks the method up on plain objects: a method named `__proto__` or

@@ -1,8 +1,4 @@
-import { createHash } from "node:crypto";
 import type { Context, Env, Hono } from "hono";
-import { APP_CSS, APP_JS, OKTA_SVG } from "./assets.gen";
-import { consoleRules } from "./rules";
-import { ConsolePage } from "./shell";
 
 /**
  * Only the app's own files: no inline script or style, no other origin, no framing. The bearer
@@ -19,13 +15,9 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const ASSETS = {
-  "app.js": { body: APP_JS, type: "text/javascript; charset=utf-8" },
-  "app.css": { body: APP_CSS, type: "text/css; charset=utf-8" },
-  "okta.svg": { body: OKTA_SVG, type: "image/svg+xml" },
-} as const;
-
-const ASSET_VERSION = createHash("sha256").update(APP_JS).update(APP_CSS).update(OKTA_SVG).digest("hex").slice(0, 12);
+/** The page, script, stylesheet and logo are loaded on the first console request (content.ts). */
+const FILES = ["app.js", "app.css", "okta.svg"];
+const content = () => import("./content");
 
 function send(c: Context<any>, body: string, type: string, etag: string) {
   c.header("Content-Security-Policy", CONSOLE_CSP);
@@ -38,22 +30,19 @@ function send(c: Context<any>, body: string, type: string, etag: string) {
 /**
  * The web console: one page plus its script, stylesheet and logo, all public (the page signs in
  * with a bearer token and then uses only the public `/api` routes, like any other client).
- * The page is rendered once, on first use; the rules it carries come from the API's own schemas.
+ * The rules the page carries come from the API's own schemas.
  */
 export function registerConsole<E extends Env>(app: Hono<E>) {
-  // Rendered on first use, not at import: a cold Lambda serves API requests without paying for it.
-  let page: { html: string; tag: string } | undefined;
-  const render = () => {
-    const html = "<!doctype html>" + String(ConsolePage({ rules: consoleRules(), assetVersion: ASSET_VERSION }));
-    return { html, tag: createHash("sha256").update(html).digest("hex").slice(0, 16) };
-  };
-
   app.get("/", (c) => c.redirect("/console", 302));
-  app.get("/console", (c) => {
-    page ??= render();
-    return send(c, page.html, "text/html; charset=utf-8", page.tag);
+  app.get("/console", async (c) => {
+    const { PAGE } = await content();
+    return send(c, PAGE.html, "text/html; charset=utf-8", PAGE.tag);
   });
-  for (const [file, asset] of Object.entries(ASSETS)) {
-    app.get(`/console/${file}`, (c) => send(c, asset.body, asset.type, ASSET_VERSION));
+  for (const file of FILES) {
+    app.get(`/console/${file}`, async (c) => {
+      const { ASSETS, ASSET_VERSION } = await content();
+      const asset = ASSETS[file]!;
+      return send(c, asset.body, asset.type, ASSET_VERSION);
+    });
   }
 }

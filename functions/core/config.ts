@@ -8,10 +8,14 @@ import { parseAllowlist } from "./okta/url-guard";
 const nonEmpty = z.string().check(z.minLength(1));
 const tableName = (name: string, fallback: string) =>
   z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, `${name} must be a valid DynamoDB table name`)), fallback);
-const integer = (min: number, max: number, fallback: number) => z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
+const integer = (name: string, min: number, max: number, fallback: number) => {
+  const message = `${name} must be an integer from ${min} to ${max}`;
+  const digits = z.pipe(z.string().check(z.regex(/^[0-9]{1,9}$/, message)), z.transform(Number));
+  return z._default(z.pipe(digits, z.int().check(z.minimum(min, message), z.maximum(max, message))), fallback);
+};
 
 const envSchema = z.object({
-  PORT: integer(0, 65535, 8787),
+  PORT: integer("PORT", 0, 65535, 8787),
   DATA_DIR: z._default(nonEmpty, ".data"),
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   TABLE_NAME: tableName("TABLE_NAME", "app-connections"),
@@ -29,7 +33,7 @@ const envSchema = z.object({
   /** Key that signs paging cursors; generated into DATA_DIR locally, required in AWS. */
   CURSOR_SECRET: z.optional(z.string().check(z.minLength(16))),
   OKTA_INSECURE_ALLOWLIST: z.optional(z.string()),
-  OKTA_TIMEOUT_MS: integer(1, 60_000, 10_000),
+  OKTA_TIMEOUT_MS: integer("OKTA_TIMEOUT_MS", 1, 60_000, 10_000),
   AWS_REGION: z.optional(z.string()),
 });
 

@@ -26,8 +26,10 @@ export const API_TOKEN_PATTERN = /^00[A-Za-z0-9_-]{40}$/;
 export const instanceUrlSchema = z.pipe(
   z.string().check(z.maxLength(255, "instanceUrl must be at most 255 characters")),
   z.transform((raw: string, ctx) => {
-    // The issue carries no `input`: the value is never echoed.
-    const refuse = (message: string) => (ctx.issues.push({ code: "custom", message, input: undefined }), z.NEVER);
+    // The issue carries no `input`: the value is never echoed. Any issue fails the parse, so the
+    // returned value is never seen (not z.NEVER: using it makes esbuild load zod's JSON Schema
+    // generator at every cold start).
+    const refuse = (message: string): never => (ctx.issues.push({ code: "custom", message, input: undefined }), undefined as never);
     let url: URL;
     try {
       url = new URL(raw);

@@ -36,16 +36,21 @@ const defaultResolver: Resolver = async (hostname) => {
 
 // Okta's admin console lives on `<org>-admin.<domain>`; its API answers differently, so users get a hint.
 const ADMIN_HOST = /^([a-z0-9-]+)-admin\.(okta|oktapreview|okta-emea)\.com$/;
-// RFC 8215 local-use NAT64 prefix: refused explicitly in case ipaddr.js stops classifying it.
-const NAT64_LOCAL = ipaddr.parseCIDR("64:ff9b:1::/48");
-// Only 2000::/3 is global unicast; ipaddr.js calls the rest of the space (e.g. IPv4-compatible ::7f00:1) "unicast" too.
-const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR("2000::/3");
+/** Parsed on the first check, not at import: parsing IPv6 compiles ipaddr.js's parser, a cost reads never need. */
+let v6Ranges: { nat64Local: [ipaddr.IPv6, number]; globalUnicast: [ipaddr.IPv6, number] } | undefined;
+const v6 = () =>
+  (v6Ranges ??= {
+    // RFC 8215 local-use NAT64 prefix: refused explicitly in case ipaddr.js stops classifying it.
+    nat64Local: ipaddr.IPv6.parseCIDR("64:ff9b:1::/48"),
+    // Only 2000::/3 is global unicast; ipaddr.js calls the rest of the space (e.g. IPv4-compatible ::7f00:1) "unicast" too.
+    globalUnicast: ipaddr.IPv6.parseCIDR("2000::/3"),
+  });
 
 /** True only for public unicast addresses; anything unparseable counts as not public. */
 export function isPublicAddress(address: string): boolean {
   try {
     const ip = ipaddr.process(address); // maps ::ffff:a.b.c.d to IPv4 so its real range is checked
-    if (ip.kind() === "ipv6" && (ip.match(NAT64_LOCAL) || !ip.match(GLOBAL_UNICAST_V6))) return false;
+    if (ip.kind() === "ipv6" && (ip.match(v6().nat64Local) || !ip.match(v6().globalUnicast))) return false;
     return ip.range() === "unicast";
   } catch {
     return false;

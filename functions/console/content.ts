@@ -1,0 +1,19 @@
+import { createHash } from "node:crypto";
+import { APP_CSS, APP_JS, OKTA_SVG } from "./assets.gen";
+import { consoleRules } from "./rules";
+import { ConsolePage } from "./shell";
+
+/**
+ * Everything the console serves, built once when this module is first imported. The routes in
+ * index.ts import it on the first console request, so a cold API Lambda never loads it.
+ */
+export const ASSETS: Record<string, { body: string; type: string }> = {
+  "app.js": { body: APP_JS, type: "text/javascript; charset=utf-8" },
+  "app.css": { body: APP_CSS, type: "text/css; charset=utf-8" },
+  "okta.svg": { body: OKTA_SVG, type: "image/svg+xml" },
+};
+
+export const ASSET_VERSION = createHash("sha256").update(APP_JS).update(APP_CSS).update(OKTA_SVG).digest("hex").slice(0, 12);
+
+const html = "<!doctype html>" + String(ConsolePage({ rules: consoleRules(), assetVersion: ASSET_VERSION }));
+export const PAGE = { html, tag: createHash("sha256").update(html).digest("hex").slice(0, 16) };

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundle, startupFiles } from "../../scripts/build";
+
+/**
+ * The API Lambda as `npm run build` ships it: what a cold start loads, and whether the chunks it
+ * loads on first use are really there and work from the built files.
+ */
+const ROOT = join(import.meta.dirname, "..", "..");
+let outdir: string;
+let atStart: string[];
+let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
+
+const get = (rawPath: string) =>
+  handler(
+    {
+      version: "2.0",
+      routeKey: "$default",
+      rawPath,
+      rawQueryString: "",
+      headers: { host: "api.example.test" },
+      requestContext: {
+        accountId: "123456789012",
+        apiId: "api",
+        domainName: "api.example.test",
+        domainPrefix: "api",
+        http: { method: "GET", path: rawPath, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "test" },
+        requestId: "bundle-test",
+        routeKey: "$default",
+        stage: "$default",
+        time: new Date().toUTCString(),
+        timeEpoch: Date.now(),
+      },
+      isBase64Encoded: false,
+    },
+    {} as Context,
+  );
+
+beforeAll(async () => {
+  outdir = mkdtempSync(join(tmpdir(), "api-bundle-"));
+  const report = await bundle("api-bundle-test", join(ROOT, "functions", "api", "lambda.ts"), outdir);
+  const metafile = JSON.parse(readFileSync(join(ROOT, "dist", "meta", "api-bundle-test.json"), "utf8"));
+  const entry = Object.keys(metafile.outputs).find((file) => file.endsWith("/index.mjs"))!;
+  atStart = startupFiles(metafile, entry).flatMap((file) => Object.keys(metafile.outputs[file].inputs));
+  Object.assign(process.env, {
+    AWS_REGION: "us-east-1",
+    TABLE_NAME: "bundle-test",
+    KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/0b7f3c1e-1111-2222-3333-444455556666",
+    CURSOR_SECRET: "bundle-test-cursor-secret-0123456789",
+    AUTH_JWKS_URL: "http://127.0.0.1:9/jwks.json",
+    AUTH_ISSUER: "https://issuer.example.test/",
+    AUTH_AUDIENCE: "okta-app-connections",
+  });
+  ({ handler } = await import(pathToFileURL(join(ROOT, report.file)).href));
+}, 60_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe("the built API bundle", () => {
+  it("loads the API at a cold start, and leaves the OpenAPI generator, the response schemas and the console for first use", () => {
+    expect(atStart).toContain("functions/api/app.ts");
+    expect(atStart).toContain("functions/core/connections/schemas.ts");
+    const onFirstUse = [
+      "functions/api/openapi.ts",
+      "functions/api/responses.ts",
+      "functions/console/content.ts",
+      "functions/console/assets.gen.ts",
+      "node_modules/zod/v4/core/json-schema-processors.js",
+      "node_modules/zod/v4/core/to-json-schema.js",
+    ];
+    expect(atStart.filter((input) => onFirstUse.includes(input))).toEqual([]);
+  });
+
+  it("serves the parts loaded on first use from its own chunks", async () => {
+    const openApi = await get("/openapi.json");
+    expect(openApi.statusCode).toBe(200);
+    expect(Object.keys(JSON.parse(openApi.body).paths)).toContain("/api/v1/app-connections/okta/{connectionId}");
+    const page = await get("/console");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("<!doctype html>");
+    const script = await get("/console/app.js");
+    expect(script.statusCode).toBe(200);
+    expect(script.headers?.["content-type"]).toContain("javascript");
+  });
+});
