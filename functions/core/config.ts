@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import { parseAllowlist } from "./okta/url-guard";
 
 /**
  * Every environment variable the service reads, parsed once (contract section 5). Entry points
@@ -40,6 +39,11 @@ const envSchema = z.object({
 export type Config = z.output<typeof envSchema> & { oktaInsecureAllowlist: string[] };
 
 export class ConfigError extends Error {}
+
+/** Parses `OKTA_INSECURE_ALLOWLIST` ("127.0.0.1:4000, localhost:8443") into trimmed `host:port` entries. */
+export function parseAllowlist(raw: string | undefined): string[] {
+  return (raw ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));

@@ -57,11 +57,6 @@ export function isPublicAddress(address: string): boolean {
   }
 }
 
-/** Parses `OKTA_INSECURE_ALLOWLIST` ("127.0.0.1:4000, localhost:8443") into trimmed `host:port` entries. */
-export function parseAllowlist(raw: string | undefined): string[] {
-  return (raw ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-}
-
 /** Builds the guard. The allowlist is empty by default, so only public https origins on 443 pass. */
 export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver } = {}): UrlGuard {
   const allowlist = new Set(opts.allowlist ?? []);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../../functions/core/errors";
-import { createUrlGuard, parseAllowlist, type ResolvedAddress } from "../../../functions/core/okta/url-guard";
+import { parseAllowlist } from "../../../functions/core/config";
+import { createUrlGuard, type ResolvedAddress } from "../../../functions/core/okta/url-guard";
 
 // A fake DNS: names map to fixed answers; every call is recorded so "resolve once" can be asserted.
 function fakeDns(table: Record<string, ResolvedAddress[] | Error>) {
