@@ -415,6 +415,39 @@ describe("web console", () => {
     expect(await focusedMenuFor(page)).toBe(conn.id);
   });
 
+  it("edits again from a row drawn before the save's reload came back, with the version it wrote", async () => {
+    const token = await projectAdmin("stale-row");
+    const conn = await createConnection(token, "stale-row", "quick-edit", { description: "first" });
+    const { page, apiRequests } = await open();
+    await signIn(page, token);
+
+    // Hold every list request from now on: the table keeps showing the row as it was before the save.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const LIST = /\/api\/v1\/app-connections\/okta\?/;
+    await page.route(LIST, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const dialog = page.getByRole("dialog", { name: "Edit details" });
+    await openRowAction(page, "quick-edit", "Edit details");
+    await dialog.getByLabel("Description").fill("second");
+    await dialog.getByRole("button", { name: "Save details" }).click();
+    await toast(page, "Saved quick-edit").waitFor();
+    await dialog.waitFor({ state: "hidden" });
+
+    await openRowAction(page, "quick-edit", "Edit details");
+    expect(await dialog.getByLabel("Description").inputValue()).toBe("second");
+    await dialog.getByLabel("Name").fill("quick-edit-2");
+    await dialog.getByRole("button", { name: "Save details" }).click();
+    await toast(page, "Saved quick-edit-2").waitFor();
+    expect(apiRequests.filter((r) => r.method === "PATCH").map((r) => r.ifMatch)).toEqual(['"1"', '"2"']);
+
+    release(); // the held lists now go through, and so does every later one
+    await page.locator("#rows .name-text", { hasText: "quick-edit-2" }).waitFor();
+    expect((await api(token, "GET", `/okta/${conn.id}`)).body.appConnection).toMatchObject({ name: "quick-edit-2", description: "second", version: 3 });
+  });
+
   it("edits credentials: URL prefilled, a new token required, Okta's refusal on the token field", async () => {
     const token = await projectAdmin("creds");
     const conn = await createConnection(token, "creds", "rotate-me");

@@ -54,8 +54,11 @@ const ctx: ConsoleContext = {
 const addPanel = createAddPanel(ctx);
 const rowDialogs = createRowDialogs(ctx);
 
-function openRowMenu(button: HTMLButtonElement, c: AppConnection) {
+function openRowMenu(button: HTMLButtonElement, row: AppConnection) {
   const actor = session!.actor;
+  // A row drawn before the reload that follows a save finished still shows the old version;
+  // the dialogs must send If-Match with the one this page wrote.
+  const c = latest(row);
   const manage = shortReasonWhyNot(actor, "manage", c.projectId);
   openMenu(button, [
     { label: "Copy connection ID", run: () => void copyId(c) },
@@ -84,6 +87,12 @@ function wrote(change: AppConnection | { deletedId: string }) {
   else recentWrites.set(change.id, { connection: change, at: Date.now() });
 }
 
+/** The freshest copy of a connection this page knows: the listed one, or its own newer write. */
+function latest(c: AppConnection): AppConnection {
+  const mine = recentWrites.get(c.id)?.connection;
+  return mine && mine.version > c.version ? mine : c;
+}
+
 function withRecentWrites(list: AppConnection[], scope: string | null): AppConnection[] {
   for (const [id, entry] of recentWrites) if (Date.now() - entry.at > RECENT_MS) recentWrites.delete(id);
   const listed = new Set(list.map((c) => c.id));
@@ -92,10 +101,7 @@ function withRecentWrites(list: AppConnection[], scope: string | null): AppConne
     .filter((c): c is AppConnection => c !== null && !listed.has(c.id) && (scope === null || c.projectId === scope));
   const merged = [...list, ...missing]
     .filter((c) => !(recentWrites.has(c.id) && recentWrites.get(c.id)!.connection === null))
-    .map((c) => {
-      const mine = recentWrites.get(c.id)?.connection;
-      return mine && mine.version > c.version ? mine : c;
-    });
+    .map(latest);
   return merged;
 }
 
