@@ -56,6 +56,47 @@ function Dialog(props: { id: string; title: string; class?: string; children: Ch
   );
 }
 
+/** A connection's fields, the same in the add panel and the edit dialogs (only ids and small details differ). */
+const NameField = (props: { id: string; placeholder?: string }) => (
+  <Field id={props.id} label="Name" hint="Lowercase letters, numbers and hyphens.">
+    <input id={props.id} name="name" autocomplete="off" spellcheck={false} placeholder={props.placeholder} aria-describedby={describedBy(props.id)} required />
+  </Field>
+);
+
+const DescriptionField = (props: { id: string; rows: number }) => (
+  <Field id={props.id} label="Description" optional hint="At most 256 characters.">
+    <textarea id={props.id} name="description" rows={props.rows} aria-describedby={describedBy(props.id)}></textarea>
+  </Field>
+);
+
+const InstanceUrlField = (props: { id: string; hint: string }) => (
+  <Field id={props.id} label="Instance URL" hint={props.hint}>
+    <input
+      id={props.id}
+      name="instanceUrl"
+      type="url"
+      inputmode="url"
+      autocomplete="off"
+      spellcheck={false}
+      placeholder="https://example.okta.com"
+      aria-describedby={describedBy(props.id)}
+      required
+    />
+  </Field>
+);
+
+/** Cancel, then the form's submit button (disabled until the form is ready). */
+const FormActions = (props: { submitId: string; label: string; danger?: boolean }) => (
+  <div class="dialog-actions">
+    <button type="button" class="btn btn-ghost" data-close>
+      Cancel
+    </button>
+    <button type="submit" id={props.submitId} class={props.danger ? "btn btn-danger" : "btn btn-primary"} disabled>
+      {props.label}
+    </button>
+  </div>
+);
+
 /** The 412 explanation and other errors that belong to a dialog rather than to one field. */
 const DialogAlert = (props: { id: string }) => <div id={props.id} class="dialog-alert" role="alert" hidden></div>;
 
@@ -82,39 +123,16 @@ function AddPanel() {
           checked against Okta, then stored encrypted; it is never shown again.
         </p>
         <p id="add-scope" class="scope-note"></p>
-        <Field id="add-name" label="Name" hint="Lowercase letters, numbers and hyphens.">
-          <input id="add-name" name="name" autocomplete="off" spellcheck={false} placeholder="my-okta-connection" aria-describedby={describedBy("add-name")} required />
-        </Field>
-        <Field id="add-description" label="Description" optional hint="At most 256 characters.">
-          <textarea id="add-description" name="description" rows={2} aria-describedby={describedBy("add-description")}></textarea>
-        </Field>
+        <NameField id="add-name" placeholder="my-okta-connection" />
+        <DescriptionField id="add-description" rows={2} />
         <Field id="add-method" label="Method" hint="Okta connections use an API token.">
           <input id="add-method" value="API Token" readonly aria-describedby={describedBy("add-method")} />
         </Field>
-        <Field id="add-instance-url" label="Instance URL" hint="Your Okta org's API URL, e.g. https://example.okta.com (not the -admin console).">
-          <input
-            id="add-instance-url"
-            name="instanceUrl"
-            type="url"
-            inputmode="url"
-            autocomplete="off"
-            spellcheck={false}
-            placeholder="https://example.okta.com"
-            aria-describedby={describedBy("add-instance-url")}
-            required
-          />
-        </Field>
+        <InstanceUrlField id="add-instance-url" hint="Your Okta org's API URL, e.g. https://example.okta.com (not the -admin console)." />
         <Field id="add-api-token" label="API Token" hint="Okta admin console → Security → API → Tokens.">
           <SecretInput id="add-api-token" placeholder="00..." />
         </Field>
-        <div class="dialog-actions">
-          <button type="button" class="btn btn-ghost" data-close>
-            Cancel
-          </button>
-          <button type="submit" id="add-submit" class="btn btn-primary" disabled>
-            Connect to Okta
-          </button>
-        </div>
+        <FormActions submitId="add-submit" label="Connect to Okta" />
       </form>
     </Dialog>
   );
@@ -126,49 +144,20 @@ function EditDialogs() {
       <Dialog id="details-dialog" title="Edit details">
         <form id="details-form" novalidate>
           <DialogAlert id="details-alert" />
-          <Field id="details-name" label="Name" hint="Lowercase letters, numbers and hyphens.">
-            <input id="details-name" name="name" autocomplete="off" spellcheck={false} aria-describedby={describedBy("details-name")} required />
-          </Field>
-          <Field id="details-description" label="Description" optional hint="At most 256 characters.">
-            <textarea id="details-description" name="description" rows={3} aria-describedby={describedBy("details-description")}></textarea>
-          </Field>
-          <div class="dialog-actions">
-            <button type="button" class="btn btn-ghost" data-close>
-              Cancel
-            </button>
-            <button type="submit" id="details-submit" class="btn btn-primary" disabled>
-              Save details
-            </button>
-          </div>
+          <NameField id="details-name" />
+          <DescriptionField id="details-description" rows={3} />
+          <FormActions submitId="details-submit" label="Save details" />
         </form>
       </Dialog>
       <Dialog id="credentials-dialog" title="Edit credentials">
         <form id="credentials-form" novalidate>
           <DialogAlert id="credentials-alert" />
           <p class="lede">The new token is checked against Okta before it replaces the stored one.</p>
-          <Field id="credentials-instance-url" label="Instance URL" hint="Your Okta org's API URL, e.g. https://example.okta.com.">
-            <input
-              id="credentials-instance-url"
-              name="instanceUrl"
-              type="url"
-              autocomplete="off"
-              spellcheck={false}
-              placeholder="https://example.okta.com"
-              aria-describedby={describedBy("credentials-instance-url")}
-              required
-            />
-          </Field>
+          <InstanceUrlField id="credentials-instance-url" hint="Your Okta org's API URL, e.g. https://example.okta.com." />
           <Field id="credentials-api-token" label="API Token" hint="Required: the stored token is never shown.">
             <SecretInput id="credentials-api-token" placeholder="00..." />
           </Field>
-          <div class="dialog-actions">
-            <button type="button" class="btn btn-ghost" data-close>
-              Cancel
-            </button>
-            <button type="submit" id="credentials-submit" class="btn btn-primary" disabled>
-              Save credentials
-            </button>
-          </div>
+          <FormActions submitId="credentials-submit" label="Save credentials" />
         </form>
       </Dialog>
       <Dialog id="delete-dialog" title="Delete connection">
@@ -180,14 +169,7 @@ function EditDialogs() {
           <Field id="delete-confirm" label="Type the connection's name to confirm">
             <input id="delete-confirm" autocomplete="off" spellcheck={false} aria-describedby={describedBy("delete-confirm", false)} />
           </Field>
-          <div class="dialog-actions">
-            <button type="button" class="btn btn-ghost" data-close>
-              Cancel
-            </button>
-            <button type="submit" id="delete-submit" class="btn btn-danger" disabled>
-              Delete
-            </button>
-          </div>
+          <FormActions submitId="delete-submit" label="Delete" danger />
         </form>
       </Dialog>
       <Dialog id="validate-dialog" title="Validate connection">
