@@ -1,4 +1,4 @@
-import { API_BUNDLE } from "./bundle";
+import { API_BUNDLE, lambdaCode } from "./bundle";
 import { auth, logRetention, throttle } from "./config";
 import { key } from "./kms";
 import { apiLogGroup } from "./logs";
@@ -18,10 +18,7 @@ export const apiFunction = new sst.aws.Function(
   API_FUNCTION,
   {
     description: "Okta App Connections API",
-    bundle: API_BUNDLE,
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    architecture: "arm64",
+    ...lambdaCode(API_BUNDLE),
     memory: "512 MB",
     timeout: "20 seconds",
     role: apiRole.arn,

@@ -6,6 +6,9 @@ export const API_BUNDLE = "dist/api";
 export const PROVISION_BUNDLE = "dist/provision";
 export const EVENTS_BUNDLE = "dist/events";
 
+/** How every function runs its bundle: the built `index.mjs`'s `handler`, Node 22 on Graviton. */
+export const lambdaCode = (bundle: string) => ({ bundle, handler: "index.handler", runtime: "nodejs22.x" as const, architecture: "arm64" as const });
+
 /**
  * The Lambda code is the repo's own `npm run build` output (esbuild, minified ESM for nodejs22.x),
  * built here so that `sst deploy` ships exactly what `npm run bench:cold` measures.

@@ -1,5 +1,5 @@
 import { bus } from "./bus";
-import { EVENTS_BUNDLE } from "./bundle";
+import { EVENTS_BUNDLE, lambdaCode } from "./bundle";
 import { changeEventsLogGroup } from "./logs";
 import { changeEventsPolicy } from "./permissions";
 import { CHANGE_EVENTS_FUNCTION, changeEvents } from "./provisioning-spec";
@@ -12,10 +12,7 @@ export const changeEventsFunction = new sst.aws.Function(
   CHANGE_EVENTS_FUNCTION,
   {
     description: "Okta App Connections change events (DynamoDB stream)",
-    bundle: EVENTS_BUNDLE,
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    architecture: "arm64",
+    ...lambdaCode(EVENTS_BUNDLE),
     memory: changeEvents.memory,
     timeout: `${changeEvents.timeoutSeconds} seconds`,
     role: changeEventsRole.arn,

@@ -16,7 +16,13 @@ import { table } from "./table";
 export const DYNAMO_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"];
 export const DYNAMO_INDEX_ACTIONS = ["dynamodb:Query"];
 
-const LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"];
+/** A function writes only to its own log group's streams. */
+const ownLogs = (logGroup: aws.cloudwatch.LogGroup) => ({
+  Sid: "OwnLogs",
+  Effect: "Allow",
+  Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+  Resource: $interpolate`${logGroup.arn}:log-stream:*`,
+});
 
 /** Everything the API function may do: no wildcard action, no `*` resource. */
 export const apiPolicy = new aws.iam.RolePolicy("ApiRolePolicy", {
@@ -32,12 +38,7 @@ export const apiPolicy = new aws.iam.RolePolicy("ApiRolePolicy", {
         Resource: TABLE_SCHEMA.indexes.map((index) => $interpolate`${table.arn}/index/${index.name}`),
       },
       { Sid: "DataKeys", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: key.arn, Condition: encryptionContextCondition },
-      {
-        Sid: "OwnLogs",
-        Effect: "Allow",
-        Action: LOG_ACTIONS,
-        Resource: $interpolate`${apiLogGroup.arn}:log-stream:*`,
-      },
+      ownLogs(apiLogGroup),
     ],
   }),
 });
@@ -71,7 +72,7 @@ export const provisionPolicy = new aws.iam.RolePolicy("ProvisionRolePolicy", {
       { Sid: "IntakeQueue", Effect: "Allow", Action: QUEUE_CONSUMER_ACTIONS, Resource: provisioningQueue.arn },
       { Sid: "IntakeQueueKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: queueKey.arn, Condition: queueKeyCondition },
       { Sid: "Outcomes", Effect: "Allow", Action: ["events:PutEvents"], Resource: bus.arn },
-      { Sid: "OwnLogs", Effect: "Allow", Action: LOG_ACTIONS, Resource: $interpolate`${provisionLogGroup.arn}:log-stream:*` },
+      ownLogs(provisionLogGroup),
     ],
   }),
 });
@@ -92,7 +93,7 @@ export const changeEventsPolicy = new aws.iam.RolePolicy("ChangeEventsRolePolicy
         Resource: queueKey.arn,
         Condition: queueKeyCondition,
       },
-      { Sid: "OwnLogs", Effect: "Allow", Action: LOG_ACTIONS, Resource: $interpolate`${changeEventsLogGroup.arn}:log-stream:*` },
+      ownLogs(changeEventsLogGroup),
     ],
   }),
 });

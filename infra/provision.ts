@@ -1,5 +1,5 @@
 import { bus } from "./bus";
-import { PROVISION_BUNDLE } from "./bundle";
+import { PROVISION_BUNDLE, lambdaCode } from "./bundle";
 import { idempotencyTable } from "./idempotency";
 import { key } from "./kms";
 import { provisionLogGroup } from "./logs";
@@ -17,10 +17,7 @@ export const provisionFunction = new sst.aws.Function(
   PROVISION_FUNCTION,
   {
     description: "Okta App Connections provisioning intake (SQS)",
-    bundle: PROVISION_BUNDLE,
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    architecture: "arm64",
+    ...lambdaCode(PROVISION_BUNDLE),
     memory: provision.memory,
     timeout: `${provision.timeoutSeconds} seconds`,
     role: provisionRole.arn,
