@@ -1,11 +1,6 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { createTableIfMissing } from "../core/storage/table";
 
 /**
  * The idempotency table: Powertools' default layout, on its own table so its records (two writes
@@ -26,23 +21,13 @@ export function createIdempotencyStore(client: DynamoDBClient, tableName: string
 }
 
 /** Creates the table when missing (local mode and tests; in AWS the stack owns it). */
-export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<"created" | "exists"> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return "exists";
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
+export function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<"created" | "exists"> {
   const { partitionKey, ttlAttribute } = IDEMPOTENCY_TABLE_SCHEMA;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: "S" }],
-      KeySchema: [{ AttributeName: partitionKey, KeyType: "HASH" }],
-    }),
-  );
-  const TimeToLiveSpecification = { AttributeName: ttlAttribute, Enabled: true };
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification }));
-  return "created";
+  const definition = {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: "S" as const }],
+    KeySchema: [{ AttributeName: partitionKey, KeyType: "HASH" as const }],
+  };
+  return createTableIfMissing(client, definition, ttlAttribute);
 }

@@ -9,7 +9,7 @@ import {
 import { TABLE_SCHEMA } from "./keys";
 
 /** CreateTable input derived from the key design, so the local table cannot drift from the code. */
-export function tableDefinition(tableName: string): CreateTableCommandInput {
+export function tableDefinition(tableName: string): CreateTableCommandInput & { TableName: string } {
   const attributes = new Set<string>([TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey]);
   for (const index of TABLE_SCHEMA.indexes) attributes.add(index.partitionKey).add(index.sortKey);
   return {
@@ -33,16 +33,23 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
 }
 
 /** Creates the table when missing (local mode only; in AWS the stack owns the table). */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<"created" | "exists"> {
+export const ensureTable = (client: DynamoDBClient, tableName: string) =>
+  createTableIfMissing(client, tableDefinition(tableName), TABLE_SCHEMA.ttlAttribute);
+
+/** Creates a table unless it exists, then turns on TTL (a table setting of its own, not part of CreateTable). */
+export async function createTableIfMissing(
+  client: DynamoDBClient,
+  definition: CreateTableCommandInput & { TableName: string },
+  ttlAttribute: string,
+): Promise<"created" | "exists"> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
     return "exists";
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(tableDefinition(tableName)));
-  // Provisioning watermarks expire; TTL is a table setting of its own, not part of CreateTable.
-  const TimeToLiveSpecification = { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true };
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification }));
+  await client.send(new CreateTableCommand(definition));
+  const TimeToLiveSpecification = { AttributeName: ttlAttribute, Enabled: true };
+  await client.send(new UpdateTimeToLiveCommand({ TableName: definition.TableName, TimeToLiveSpecification }));
   return "created";
 }
