@@ -1,5 +1,6 @@
 import { IDEMPOTENCY_TABLE_SCHEMA } from "../functions/provision/idempotency";
 import { isProduction } from "./config";
+import { onDemandWithRecovery } from "./table";
 
 /**
  * Powertools idempotency records of the intake (one per requestId, 14 days), on a table of their
@@ -10,10 +11,5 @@ export const idempotencyTable = new sst.aws.Dynamo("Idempotency", {
   primaryIndex: { hashKey: IDEMPOTENCY_TABLE_SCHEMA.partitionKey },
   ttl: IDEMPOTENCY_TABLE_SCHEMA.ttlAttribute,
   deletionProtection: isProduction,
-  transform: {
-    table: (args) => {
-      args.billingMode = "PAY_PER_REQUEST";
-      args.pointInTimeRecovery = { enabled: true };
-    },
-  },
+  transform: onDemandWithRecovery,
 });

@@ -20,6 +20,14 @@ const projection = (type: string) => {
   throw new Error(`Unsupported index projection ${type}`);
 };
 
+/** On-demand billing and point-in-time recovery for every table: SST's defaults today, stated so a change of default cannot weaken a table. */
+export const onDemandWithRecovery = {
+  table: (args: aws.dynamodb.TableArgs): undefined => {
+    args.billingMode = "PAY_PER_REQUEST";
+    args.pointInTimeRecovery = { enabled: true };
+  },
+};
+
 export const table = new sst.aws.Dynamo("Connections", {
   fields: Object.fromEntries(keyAttributes.map((name) => [name, "string" as const])),
   primaryIndex: { hashKey: TABLE_SCHEMA.partitionKey, rangeKey: TABLE_SCHEMA.sortKey },
@@ -32,11 +40,5 @@ export const table = new sst.aws.Dynamo("Connections", {
   stream: "new-and-old-images",
   ttl: TABLE_SCHEMA.ttlAttribute,
   deletionProtection: isProduction,
-  transform: {
-    table: (args) => {
-      // SST's defaults today; stated here so a change of default cannot weaken the table.
-      args.billingMode = "PAY_PER_REQUEST";
-      args.pointInTimeRecovery = { enabled: true };
-    },
-  },
+  transform: onDemandWithRecovery,
 });
