@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppConnection } from "../../functions/core/connections/model";
 import { startHarness, type Harness } from "../support/harness";
 
 /**
@@ -47,21 +48,8 @@ function may(actor: ActorDef, action: Action, scope: Scope): boolean {
   return role === "admin";
 }
 
-interface Conn {
-  id: string;
-  name: string;
-  description: string | null;
-  projectId: Scope;
-  orgId: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  isPlatformManagedCredentials: false;
-  credentialsHash: string;
-  app: "okta";
-  method: "api-token";
-  credentials: { instanceUrl: string };
-}
+/** The public view's shape; the model below still decides every value on its own. */
+type Conn = AppConnection;
 
 interface Model {
   live: Conn[];
