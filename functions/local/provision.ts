@@ -3,7 +3,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Context, SQSRecord } from "aws-lambda";
 import { ConfigError, loadConfig } from "../core/config";
 import { createLogger } from "../core/logger";
 import { createFilePublisher } from "../events/file-publisher";
@@ -13,6 +12,7 @@ import type { MessageOutcome } from "../provision/messages";
 import { DataDirBusyError } from "./data-dir-lock";
 import { DEMO_OKTA_PORT, startDemoOkta } from "./demo-okta";
 import { JavaMissingError } from "./dynamodb-local";
+import { lambdaContext, sqsRecord } from "./sqs-delivery";
 import { startLocalCore } from "./stack";
 
 /**
@@ -27,25 +27,7 @@ const QUEUE_ARN = "arn:aws:sqs:local:000000000000:local-cli";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { "demo-okta": { type: "boolean", default: false } } });
 
-/** A Lambda context, so Powertools can bound an in-progress record by the time left. */
-const context = { functionName: "provision-local", awsRequestId: "local", getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
-
-const sqsRecord = (body: string, messageId: string, receiveCount: number): SQSRecord => ({
-  messageId,
-  receiptHandle: `local-${messageId}-${receiveCount}`,
-  body,
-  attributes: {
-    ApproximateReceiveCount: String(receiveCount),
-    SentTimestamp: String(Date.now()),
-    SenderId: "local",
-    ApproximateFirstReceiveTimestamp: String(Date.now()),
-  },
-  messageAttributes: {},
-  md5OfBody: "",
-  eventSource: "aws:sqs",
-  eventSourceARN: QUEUE_ARN,
-  awsRegion: "local",
-});
+const context = lambdaContext("provision-local", 60_000);
 
 async function demoOkta(allowlist: string[]) {
   try {
@@ -91,7 +73,7 @@ async function main() {
       settled = undefined;
       for (let receive = 1; receive <= MAX_RECEIVES && !settled; receive++) {
         if (receive > 1) await new Promise((r) => setTimeout(r, 250 * 2 ** (receive - 2)));
-        await handler({ Records: [sqsRecord(body, messageId, receive)] }, context);
+        await handler({ Records: [sqsRecord(body, { messageId, receiveCount: receive, queueArn: QUEUE_ARN })] }, context);
       }
       const { requestId, outcome, error } = settled ?? { requestId: retry!.requestId, outcome: "failed" as const, error: retry!.error };
       process.stdout.write(JSON.stringify({ requestId, outcome, ...(error ? { error } : {}) }) + "\n");

@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { inject } from "vitest";
 import { awsClientConfig } from "../../functions/core/aws-client-config";
 import { wireConnectionService } from "../../functions/core/compose";
 import type { EventEntry, EventPublisher } from "../../functions/events/publisher";
 import { createStreamHandler } from "../../functions/events/stream-handler";
+import { lambdaContext as localLambdaContext, sqsRecord as localSqsRecord } from "../../functions/local/sqs-delivery";
 import { createStreamReader } from "../../functions/local/stream-reader";
 import { createProvisionHandler, type ProvisionHandlerDeps } from "../../functions/provision/handler";
 import { createIdempotencyStore, ensureIdempotencyTable } from "../../functions/provision/idempotency";
@@ -36,30 +37,16 @@ export function memoryPublisher() {
 }
 
 /** An SQS record as Lambda delivers it (hand-built: no SQS emulator runs on Node 20). */
-export function sqsRecord(body: unknown, opts: { messageId?: string; receiveCount?: number } = {}): SQSRecord {
-  const messageId = opts.messageId ?? randomUUID();
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body: text,
-    attributes: {
-      ApproximateReceiveCount: String(opts.receiveCount ?? 1),
-      SentTimestamp: String(Date.now()),
-      SenderId: "AIDAEXAMPLE",
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: QUEUE_ARN,
-    awsRegion: "us-east-1",
-  };
-}
+export const sqsRecord = (body: unknown, opts: { messageId?: string; receiveCount?: number } = {}): SQSRecord =>
+  localSqsRecord(typeof body === "string" ? body : JSON.stringify(body), {
+    messageId: opts.messageId ?? randomUUID(),
+    receiveCount: opts.receiveCount ?? 1,
+    queueArn: QUEUE_ARN,
+  });
 
 export const sqsEvent = (records: SQSRecord[]): SQSEvent => ({ Records: records });
 
-export const lambdaContext = { functionName: "provision", awsRequestId: "test", getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+export const lambdaContext = localLambdaContext("provision", 30_000);
 
 /**
  * The harness (DynamoDB Local table, local KMS, fake Okta, API) plus the provisioning handler on
