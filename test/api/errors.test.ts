@@ -3,7 +3,7 @@ import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedAddress } from "../../functions/core/okta/url-guard";
 import type { FakeResponse } from "../support/fake-okta";
-import { createBody, rawText, startHarness, TEST_JWT_SECRET, type Harness, type Reply } from "../support/harness";
+import { createBody, startHarness, TEST_JWT_SECRET, type Harness, type Reply } from "../support/harness";
 
 /**
  * Contract section 2: every row of the error table through the real HTTP server, the envelope
@@ -58,12 +58,11 @@ function expectEnvelope(res: Reply, status: number, error: string) {
  * same afterwards. `oktaCalls` (when given) is how many requests the fake Okta must have received.
  */
 async function failing(send: () => Promise<Reply>, status: number, error: string, opts: { oktaCalls?: number } = {}) {
-  const before = rawText(await h.scan());
-  const oktaBefore = h.okta.requests.length;
+  const untouched = await h.untouched();
   const res = await send();
   expectEnvelope(res, status, error);
-  expect(rawText(await h.scan())).toBe(before);
-  if (opts.oktaCalls !== undefined) expect(h.okta.requests.length - oktaBefore).toBe(opts.oktaCalls);
+  await untouched.tableUnchanged();
+  if (opts.oktaCalls !== undefined) expect(untouched.oktaCalls()).toBe(opts.oktaCalls);
   return res;
 }
 
@@ -529,10 +528,10 @@ describe("504 UpstreamTimeout and an unreachable Okta (own harness)", () => {
   afterAll(() => slow.close());
 
   const failingOn = async (send: () => Promise<Reply>, status: number, error: string) => {
-    const before = rawText(await slow.scan());
+    const untouched = await slow.untouched();
     const res = await send();
     expectEnvelope(res, status, error);
-    expect(rawText(await slow.scan())).toBe(before);
+    await untouched.tableUnchanged();
     return res;
   };
 

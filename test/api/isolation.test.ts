@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBody, rawText, startHarness, type Harness } from "../support/harness";
+import { createBody, startHarness, type Harness } from "../support/harness";
 
 /**
  * Tenant isolation (contract section 3): every route, called with another org's token on this
@@ -55,8 +55,7 @@ function idAndNameRoutes(conn: any, h: Harness) {
 
 describe("another org's token", () => {
   it("answers 404 on every id and name route, changes no byte of the table and never calls Okta", async () => {
-    const before = rawText(await h.scan());
-    const oktaBefore = h.okta.requests.length;
+    const untouched = await h.untouched();
     for (const conn of [projectConn, orgConn]) {
       for (const route of idAndNameRoutes(conn, h)) {
         const res = await h.call(route.method, route.path, { token: adminB, body: route.body, headers: route.headers });
@@ -66,13 +65,11 @@ describe("another org's token", () => {
         expect(res.text).not.toContain("org-iso-a");
       }
     }
-    expect(h.okta.requests.length).toBe(oktaBefore);
-    expect(rawText(await h.scan())).toBe(before);
+    await untouched.check();
   });
 
   it("a plain member of the other org also gets 404 (never 403) on id routes", async () => {
-    const before = rawText(await h.scan());
-    const oktaBefore = h.okta.requests.length;
+    const untouched = await h.untouched();
     for (const conn of [projectConn, orgConn]) {
       for (const route of idAndNameRoutes(conn, h).filter((r) => r.label !== "GET by name")) {
         const res = await h.call(route.method, route.path, { token: memberB, body: route.body, headers: route.headers });
@@ -85,13 +82,11 @@ describe("another org's token", () => {
     expect(byName.status).toBe(404);
     const orgByName = await h.call("GET", `${BASE}/connection-name/${orgConn.name}`, { token: memberB });
     expect(orgByName.status).toBe(404);
-    expect(h.okta.requests.length).toBe(oktaBefore);
-    expect(rawText(await h.scan())).toBe(before);
+    await untouched.check();
   });
 
   it("sees empty lists on every list route, with and without A's projectId", async () => {
-    const before = rawText(await h.scan());
-    const oktaBefore = h.okta.requests.length;
+    const untouched = await h.untouched();
     for (const token of [adminB, memberB]) {
       for (const path of [
         `${BASE}?projectId=${PROJECT_A}`,
@@ -117,8 +112,7 @@ describe("another org's token", () => {
     const audit = await h.call("GET", `/api/v1/audit-logs?projectId=${PROJECT_A}`, { token: memberB });
     expect(audit.status).toBe(200);
     expect(audit.body).toEqual({ auditLogs: [] });
-    expect(h.okta.requests.length).toBe(oktaBefore);
-    expect(rawText(await h.scan())).toBe(before);
+    await untouched.check();
   });
 
   it("A still sees its own connections, unchanged", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBody, rawText, startHarness, type Harness, type Reply } from "../support/harness";
+import { createBody, startHarness, type Harness, type Reply } from "../support/harness";
 
 /**
  * Contract section 3, the role table, through the real HTTP server: every actor against every
@@ -121,8 +121,7 @@ describe("role table (contract section 3)", () => {
   it.each(cases)("$actor: $action on a $scope connection is $verdict", async ({ spec, scope, action, allowed }) => {
     const token = await tokenOf(spec);
     const target = await prepare(action, scope);
-    const tableBefore = rawText(await h.scan());
-    const oktaBefore = h.okta.requests.length;
+    const untouched = await h.untouched();
     const { res, check } = await send(action, scope, target, token);
     if (allowed) {
       expect(res.status, res.text).toBe(200);
@@ -131,8 +130,7 @@ describe("role table (contract section 3)", () => {
     }
     expect(res.status, res.text).toBe(403);
     expect(res.body).toMatchObject({ statusCode: 403, error: "PermissionDenied" });
-    expect(rawText(await h.scan())).toBe(tableBefore);
-    expect(h.okta.requests.length).toBe(oktaBefore);
+    await untouched.check();
   });
 
   it("another org's admin gets 404, not 403, for both connections", async () => {
@@ -196,7 +194,7 @@ describe("audit log", () => {
   it.each(auditCases)("%s: ?projectId=P allowed=%s, org-level allowed=%s", async (_name, spec, withProject, orgLevel) => {
     const token = await tokenOf(spec);
     for (const [path, allowed] of [[`/api/v1/audit-logs?projectId=${P}`, withProject], ["/api/v1/audit-logs", orgLevel]] as const) {
-      const before = rawText(await h.scan());
+      const untouched = await h.untouched();
       const res = await h.call("GET", path, { token });
       if (allowed) {
         expect(res.status, res.text).toBe(200);
@@ -207,7 +205,7 @@ describe("audit log", () => {
         expect(res.status, res.text).toBe(403);
         expect(res.body).toMatchObject({ statusCode: 403, error: "PermissionDenied" });
       }
-      expect(rawText(await h.scan())).toBe(before);
+      await untouched.tableUnchanged();
     }
   });
 });

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import type { ResolvedAddress } from "../../functions/core/okta/url-guard";
-import { createBody, rawText, startHarness, type Harness } from "../support/harness";
+import { createBody, startHarness, type Harness } from "../support/harness";
 import { installTripwire, type Tripwire } from "./net-tripwire";
 import { materialize, SSRF_CORPUS_SIZE, SSRF_DNS, type SsrfCase } from "./ssrf-corpus";
 
@@ -88,8 +88,7 @@ describe("SSRF corpus", () => {
 
   it("refuses every entry on create and on a credentials PATCH; nothing stored, nothing reached", async () => {
     const corpus = materialize({ sentinel: sentinel.port, okta: portOf(h.okta.origin) });
-    const before = rawText(await h.scan());
-    const oktaBefore = h.okta.requests.length;
+    const untouched = await h.untouched();
     const wrongs: string[] = [];
     for (const c of corpus) {
       const credentials = { instanceUrl: c.url, apiToken: h.validOktaToken() };
@@ -101,18 +100,16 @@ describe("SSRF corpus", () => {
       }
     }
     expect(wrongs).toEqual([]);
-    expect(h.okta.requests.length - oktaBefore, "requests that reached the fake Okta").toBe(0);
     expect(sentinel.connections, "connections to the loopback sentinel").toBe(0);
     expect(tripwire.outside(infraPorts), "connections outside the app's own infrastructure").toEqual([]);
-    expect(rawText(await h.scan())).toBe(before);
+    await untouched.check();
     // The existing connection is untouched: same version, same credentials.
     const now = await h.call("GET", `${BASE}/${existing.id}`, { token: admin });
     expect(now.body.appConnection).toEqual(existing);
   });
 
   it("resolves a rebinding name once and connects only to the address it checked", async () => {
-    const before = rawText(await h.scan());
-    const oktaBefore = h.okta.requests.length;
+    const untouched = await h.untouched();
     for (const [label, send] of [
       ["POST", (credentials: object) => h.call("POST", BASE, { token: admin, body: { name: "ssrf-rebind", method: "api-token", credentials } })],
       ["PATCH", (credentials: object) => h.call("PATCH", `${BASE}/${existing.id}`, { token: admin, body: { credentials } })],
@@ -143,13 +140,12 @@ describe("SSRF corpus", () => {
       expect(lookups.slice(lookupsBefore), label).toEqual([host, host]);
       expect(tripwire.outside(infraPorts), label).toEqual([]);
     }
-    expect(h.okta.requests.length).toBe(oktaBefore);
     expect(sentinel.connections).toBe(0);
-    expect(rawText(await h.scan())).toBe(before);
+    await untouched.check();
   });
 
   it("treats an Okta redirect as InvalidInstanceUrl and never follows it", async () => {
-    const before = rawText(await h.scan());
+    const untouched = await h.untouched();
     for (const status of [301, 302, 303, 307, 308]) {
       for (const location of [`http://127.0.0.1:${sentinel.port}/`, "http://169.254.169.254/latest/meta-data/"]) {
         h.okta.respondWith(() => ({ status, headers: { Location: location }, body: "" }));
@@ -173,6 +169,6 @@ describe("SSRF corpus", () => {
     const oktaPort = portOf(h.okta.origin);
     expect(tripwire.outside([...infraPorts, oktaPort])).toEqual([]);
     expect(sentinel.connections).toBe(0);
-    expect(rawText(await h.scan())).toBe(before);
+    await untouched.tableUnchanged();
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { createApp } from "../../functions/api/app";
 import { createAuthenticator } from "../../functions/api/auth";
 import { wireConnectionService } from "../../functions/core/compose";
@@ -104,6 +104,24 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     },
     /** Every raw item of this harness's table, as DynamoDB stores it. */
     scan: () => scanAll(dynamodb, tableName),
+    /**
+     * What a refused request must leave as it was: the table's bytes and the requests Okta has
+     * seen, taken now. `check` fails unless both are unchanged (or Okta saw exactly `oktaCalls`).
+     */
+    async untouched() {
+      const table = rawText(await scanAll(dynamodb, tableName));
+      const oktaSeen = okta.requests.length;
+      const oktaCalls = () => okta.requests.length - oktaSeen;
+      const tableUnchanged = async (label?: string) => expect(rawText(await scanAll(dynamodb, tableName)), label).toBe(table);
+      return {
+        oktaCalls,
+        tableUnchanged,
+        async check(label?: string, expectedOktaCalls = 0) {
+          expect(oktaCalls(), label ?? "requests that reached the fake Okta").toBe(expectedOktaCalls);
+          await tableUnchanged(label);
+        },
+      };
+    },
     async close() {
       await new Promise<void>((done) => server.close(() => done()));
       await okta.close();
