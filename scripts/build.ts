@@ -43,6 +43,8 @@ export interface BundleReport {
   mapBytes: number;
   /** Largest inputs by bytes loaded at start, e.g. `node_modules/zod`. */
   top: { pkg: string; bytes: number }[];
+  /** Every source file a cold start loads (repo-relative paths, e.g. `functions/api/app.ts`). */
+  startInputs: string[];
 }
 
 /** The functions the stack deploys: every `functions/<name>/lambda.ts`. */
@@ -54,7 +56,7 @@ export function lambdaEntries(root = ROOT): { name: string; entry: string }[] {
 }
 
 /** The output files a cold start loads: the entry and, transitively, its static imports. */
-export function startupFiles(metafile: Metafile, entry: string): string[] {
+function startupFiles(metafile: Metafile, entry: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file) || !metafile.outputs[file]) return;
@@ -105,6 +107,7 @@ export async function bundle(name: string, entry: string | { contents: string },
     totalBytes: sum(outputs.filter((file) => !file.endsWith(".map"))),
     mapBytes: sum(outputs.filter((file) => file.endsWith(".map"))),
     top: topInputs(metafile, atStart).slice(0, 5),
+    startInputs: atStart.flatMap((file) => Object.keys(metafile.outputs[file]!.inputs)),
   };
 }
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundle, startupFiles } from "../../scripts/build";
+import { bundle } from "../../scripts/build";
 
 /**
  * The API Lambda as `npm run build` ships it: what a cold start loads, and whether the chunks it
@@ -43,9 +43,7 @@ const get = (rawPath: string) =>
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), "api-bundle-"));
   const report = await bundle("api-bundle-test", join(ROOT, "functions", "api", "lambda.ts"), outdir);
-  const metafile = JSON.parse(readFileSync(join(ROOT, "dist", "meta", "api-bundle-test.json"), "utf8"));
-  const entry = Object.keys(metafile.outputs).find((file) => file.endsWith("/index.mjs"))!;
-  atStart = startupFiles(metafile, entry).flatMap((file) => Object.keys(metafile.outputs[file].inputs));
+  atStart = report.startInputs;
   Object.assign(process.env, {
     AWS_REGION: "us-east-1",
     TABLE_NAME: "bundle-test",
