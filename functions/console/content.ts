@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { APP_CSS, APP_JS, OKTA_SVG } from "./assets.gen";
+import type { ASSET_TYPES } from "./index";
 import { consoleRules } from "./rules";
 import { ConsolePage } from "./shell";
 
@@ -7,11 +8,7 @@ import { ConsolePage } from "./shell";
  * Everything the console serves, built once when this module is first imported. The routes in
  * index.ts import it on the first console request, so a cold API Lambda never loads it.
  */
-export const ASSETS: Record<string, { body: string; type: string }> = {
-  "app.js": { body: APP_JS, type: "text/javascript; charset=utf-8" },
-  "app.css": { body: APP_CSS, type: "text/css; charset=utf-8" },
-  "okta.svg": { body: OKTA_SVG, type: "image/svg+xml" },
-};
+export const ASSET_BODIES: Record<keyof typeof ASSET_TYPES, string> = { "app.js": APP_JS, "app.css": APP_CSS, "okta.svg": OKTA_SVG };
 
 export const ASSET_VERSION = createHash("sha256").update(APP_JS).update(APP_CSS).update(OKTA_SVG).digest("hex").slice(0, 12);
 

@@ -15,8 +15,12 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-/** The page, script, stylesheet and logo are loaded on the first console request (content.ts). */
-const FILES = ["app.js", "app.css", "okta.svg"];
+/** The console's files and their types; their bodies, like the page, load on the first console request (content.ts). */
+export const ASSET_TYPES = {
+  "app.js": "text/javascript; charset=utf-8",
+  "app.css": "text/css; charset=utf-8",
+  "okta.svg": "image/svg+xml",
+};
 const content = () => import("./content");
 
 function send(c: Context<any>, body: string, type: string, etag: string) {
@@ -38,11 +42,10 @@ export function registerConsole<E extends Env>(app: Hono<E>) {
     const { PAGE } = await content();
     return send(c, PAGE.html, "text/html; charset=utf-8", PAGE.tag);
   });
-  for (const file of FILES) {
+  for (const [file, type] of Object.entries(ASSET_TYPES) as [keyof typeof ASSET_TYPES, string][]) {
     app.get(`/console/${file}`, async (c) => {
-      const { ASSETS, ASSET_VERSION } = await content();
-      const asset = ASSETS[file]!;
-      return send(c, asset.body, asset.type, ASSET_VERSION);
+      const { ASSET_BODIES, ASSET_VERSION } = await content();
+      return send(c, ASSET_BODIES[file], type, ASSET_VERSION);
     });
   }
 }
