@@ -4,6 +4,7 @@ import {
   credentialsSchema,
   descriptionSchema,
   ID_PATTERN,
+  idSchema,
   projectIdSchema,
 } from "../core/connections/schemas";
 
@@ -16,16 +17,14 @@ import {
  *   "projectId": "web", "name": "okta-prod", "credentials": { "instanceUrl": "https://acme.okta.com",
  *   "apiToken": "00..." }, "source": "terraform", "sentAt": "2026-01-01T00:00:00Z" }
  */
-const id = (field: string) => z.string().check(z.regex(ID_PATTERN, `${field} must be 1-128 letters, digits, '_', '.', ':' or '-'`));
-
 const common = {
   specVersion: z.literal(1),
-  requestId: id("requestId"),
-  orgId: id("orgId"),
+  requestId: idSchema("requestId"),
+  orgId: idSchema("orgId"),
   projectId: z.optional(projectIdSchema),
   name: connectionNameSchema,
   /** The producer, named in the audit trail (`actor.id`). */
-  source: z.optional(id("source")),
+  source: z.optional(idSchema("source")),
   /** With it, a message older than the last one applied to the same name changes nothing. */
   sentAt: z.optional(z.iso.datetime({ offset: true, message: "sentAt must be an ISO-8601 date-time" })),
 };

@@ -8,7 +8,10 @@ import * as z from "zod/mini";
  */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
-export const projectIdSchema = z.string().check(z.regex(ID_PATTERN, "projectId must be 1-128 letters, digits, '_', '.', ':' or '-'"));
+/** An identifier (ID_PATTERN), named in its message. */
+export const idSchema = (field: string) => z.string().check(z.regex(ID_PATTERN, `${field} must be 1-128 letters, digits, '_', '.', ':' or '-'`));
+
+export const projectIdSchema = idSchema("projectId");
 
 export const connectionNameSchema = z
   .string()
