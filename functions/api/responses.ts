@@ -19,8 +19,19 @@ export const appConnectionSchema = z.strictObject({
   isPlatformManagedCredentials: z.literal(false),
   credentialsHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   app: z.literal("okta"),
-  method: z.literal("api-token"),
-  credentials: z.strictObject({ instanceUrl: z.string() }),
+  method: z.enum(["api-token", "client-credentials"]),
+  credentials: z.union([
+    z.strictObject({ instanceUrl: z.string() }),
+    z.strictObject({ instanceUrl: z.string(), clientId: z.string(), scopes: z.array(z.string()), keyId: z.nullable(z.string()) }),
+  ]),
+  proxy: z.strictObject({ allow: z.array(z.string()) }),
+  health: z.strictObject({
+    status: z.enum(["healthy", "unhealthy", "unknown"]),
+    checkedAt: z.nullable(timestamp),
+    lastHealthyAt: z.nullable(timestamp),
+    consecutiveFailures: z.int().check(z.minimum(0)),
+    error: z.nullable(z.strictObject({ error: z.string(), message: z.string() })),
+  }),
 });
 
 export const availableConnectionSchema = z.pick(appConnectionSchema, { app: true, id: true, name: true, projectId: true, orgId: true });

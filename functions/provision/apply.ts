@@ -1,4 +1,5 @@
 import type { ConnectionService } from "../core/connections/service";
+import { credentialsInput } from "../core/connections/schemas";
 import { isDomainError, type ErrorCode } from "../core/errors";
 import type { MessageOutcome, ProvisionMessage } from "./messages";
 
@@ -31,7 +32,7 @@ export async function applyMessage(
   try {
     const result =
       message.type === "app-connection.upsert"
-        ? await service.upsertByName(ctx, { projectId, name: message.name, description: message.description ?? null, credentials: message.credentials }, opts)
+        ? await service.upsertByName(ctx, { projectId, name: message.name, description: message.description ?? null, credentials: message.credentials && credentialsInput("api-token", message.credentials) }, opts)
         : await service.removeByName(ctx, { projectId, name: message.name }, opts);
     const conn = result.appConnection;
     return {

@@ -5,7 +5,7 @@ import { startProvisionRig, type ProvisionRig } from "./rig";
 /** The domain operations behind provisioning: upsert and delete by name, with the ordering guard. */
 let rig: ProvisionRig;
 const ctx = (id = "cmdb", orgId = "org-svc"): CallContext => ({ actor: { type: "provisioning", id, orgId }, reqId: `r-${Math.random()}` });
-const creds = (token: string) => ({ instanceUrl: rig.h.okta.origin, apiToken: token });
+const creds = (token: string) => ({ method: "api-token" as const, instanceUrl: rig.h.okta.origin, apiToken: token });
 
 beforeAll(async () => {
   rig = await startProvisionRig();

@@ -181,6 +181,8 @@ class Create implements Cmd {
       app: "okta",
       method: "api-token",
       credentials: { instanceUrl: real.h.okta.origin },
+      proxy: { allow: ["GET /api/v1/**"] },
+      health: { status: "healthy", checkedAt: conn.createdAt, lastHealthyAt: conn.createdAt, consecutiveFailures: 0, error: null },
     });
     model.live.push(conn);
     tally("Create 200");

@@ -11,14 +11,60 @@ export type Actor =
     }
   | { type: "provisioning"; id: string; orgId: string };
 
-/** A stored connection. `secret` is the sealed API token; it never leaves the domain layer. */
+/** How a connection authenticates to Okta (contract sections 1 and 9). */
+export type ConnectionMethod = "api-token" | "client-credentials";
+
+/** The non-secret half of an OAuth 2.0 service app's credentials (section 9). */
+export interface ServiceAppFields {
+  clientId: string;
+  scopes: string[];
+  /** The private JWK's `kid`, else null. */
+  keyId: string | null;
+}
+
+/** Which proxied calls a connection allows (section 7): `"METHOD /path-pattern"` rules. */
+export interface ProxyPolicy {
+  allow: string[];
+}
+
+/** A new connection may only read through the proxy until an editor says otherwise. */
+export const defaultProxyPolicy = (): ProxyPolicy => ({ allow: ["GET /api/v1/**"] });
+
+export type HealthStatus = "healthy" | "unhealthy" | "unknown";
+
+/** Section 8: what the last check of the connection's current credentials found. */
+export interface ConnectionHealth {
+  status: HealthStatus;
+  checkedAt: string | null;
+  lastHealthyAt: string | null;
+  consecutiveFailures: number;
+  error: { error: string; message: string } | null;
+}
+
+/** New credentials were just proven against Okta: healthy as of that moment. */
+export const healthyAt = (at: string): ConnectionHealth => ({
+  status: "healthy",
+  checkedAt: at,
+  lastHealthyAt: at,
+  consecutiveFailures: 0,
+  error: null,
+});
+
+/**
+ * A stored connection. `secret` is the sealed credential (the API token, or the service app's
+ * private key); it never leaves the domain layer. `serviceApp` is set for `client-credentials` only.
+ */
 export interface ConnectionRecord {
   id: string;
   orgId: string;
   projectId: string | null;
   name: string;
   description: string | null;
+  method: ConnectionMethod;
   instanceUrl: string;
+  serviceApp?: ServiceAppFields;
+  proxy: ProxyPolicy;
+  health: ConnectionHealth;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -26,7 +72,20 @@ export interface ConnectionRecord {
   secret: SealedSecret;
 }
 
-/** The public view: exactly the contract's fields; there is no place for the token here. */
+/** Records written before a field existed read as its default (method, proxy, health). */
+export function withRecordDefaults(stored: Omit<ConnectionRecord, "method" | "proxy" | "health"> & Partial<ConnectionRecord>): ConnectionRecord {
+  return {
+    ...stored,
+    method: stored.method ?? "api-token",
+    proxy: stored.proxy ?? defaultProxyPolicy(),
+    health: stored.health ?? healthyAt(stored.createdAt),
+  };
+}
+
+/** The public credentials of a method: never the token or the key. */
+export type PublicCredentials = { instanceUrl: string } | ({ instanceUrl: string } & ServiceAppFields);
+
+/** The public view: exactly the contract's fields; there is no place for the secret here. */
 export interface AppConnection {
   id: string;
   name: string;
@@ -39,9 +98,16 @@ export interface AppConnection {
   isPlatformManagedCredentials: false;
   credentialsHash: string;
   app: "okta";
-  method: "api-token";
-  credentials: { instanceUrl: string };
+  method: ConnectionMethod;
+  credentials: PublicCredentials;
+  proxy: ProxyPolicy;
+  health: ConnectionHealth;
 }
+
+export const publicCredentials = (record: Pick<ConnectionRecord, "method" | "instanceUrl" | "serviceApp">): PublicCredentials =>
+  record.method === "client-credentials" && record.serviceApp
+    ? { instanceUrl: record.instanceUrl, clientId: record.serviceApp.clientId, scopes: [...record.serviceApp.scopes], keyId: record.serviceApp.keyId }
+    : { instanceUrl: record.instanceUrl };
 
 export const toAppConnection = (record: ConnectionRecord): AppConnection => ({
   id: record.id,
@@ -55,8 +121,10 @@ export const toAppConnection = (record: ConnectionRecord): AppConnection => ({
   isPlatformManagedCredentials: false,
   credentialsHash: record.credentialsHash,
   app: "okta",
-  method: "api-token",
-  credentials: { instanceUrl: record.instanceUrl },
+  method: record.method,
+  credentials: publicCredentials(record),
+  proxy: { allow: [...record.proxy.allow] },
+  health: { ...record.health },
 });
 
 export type AuditAction = "create-app-connection" | "update-app-connection" | "delete-app-connection";

@@ -1,7 +1,7 @@
 import { serviceUnavailable, validationFailure } from "../errors";
 import type { AppConnection, AuditAction, AuditEvent, ConnectionRecord } from "./model";
 import { toAppConnection } from "./model";
-import type { CredentialsInput } from "./schemas";
+import type { OktaCredentials } from "../okta/access";
 import type { CallContext } from "./service";
 import { StoreConflictError, type ConnectionStore, type ProvisioningMark } from "./store";
 
@@ -12,7 +12,7 @@ export interface DesiredConnection {
   /** `null` (or omitted by the message) means no description. */
   description: string | null;
   /** Omitted: keep the stored credentials (required to create). */
-  credentials?: CredentialsInput;
+  credentials?: OktaCredentials;
 }
 
 export interface ProvisionOptions {
@@ -44,15 +44,13 @@ export interface ProvisioningRules {
   now(): string;
   audit(ctx: CallContext, action: AuditAction, record: ConnectionRecord, credentialsUpdated?: boolean): AuditEvent;
   /** URL guard then Okta; returns the normalized credentials. */
-  checkCredentials(creds: CredentialsInput): Promise<Credentials>;
-  hashOf(orgId: string, id: string, creds: Credentials): string;
+  checkCredentials(creds: OktaCredentials): Promise<OktaCredentials>;
+  hashOf(orgId: string, id: string, creds: OktaCredentials): string;
   /** A new record (version 1) with the credentials hashed and sealed to it. */
-  newRecord(scope: Scope & { description: string | null }, creds: Credentials): Promise<ConnectionRecord>;
+  newRecord(scope: Scope & { description: string | null }, creds: OktaCredentials): Promise<ConnectionRecord>;
   /** The record with new credentials hashed and sealed to it. */
-  withCredentials(record: ConnectionRecord, creds: Credentials): Promise<ConnectionRecord>;
+  withCredentials(record: ConnectionRecord, creds: OktaCredentials): Promise<ConnectionRecord>;
 }
-
-type Credentials = { instanceUrl: string; apiToken: string };
 
 type Scope = { orgId: string; projectId: string | null; name: string };
 

@@ -1,6 +1,10 @@
 // zod/mini: the same validation as classic zod, as functions instead of methods, so a cold Lambda
 // loads and builds a fraction of it (bench/cold-start.ts measures the difference).
 import * as z from "zod/mini";
+import { validationFailure } from "../errors";
+import type { OktaCredentials } from "../okta/access";
+import { proxyPolicySchema } from "../proxy/policy";
+import type { ConnectionMethod } from "./model";
 
 /**
  * Input rules of the contract (section 1), shared by the HTTP edge and by provisioning.
@@ -55,20 +59,31 @@ export const apiTokenSchema = z
 export const credentialsSchema = z.strictObject({ instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema });
 export type CredentialsInput = z.output<typeof credentialsSchema>;
 
+/** Credentials as sent, for the connection's method, in the shape the access port takes. */
+export function credentialsInput(method: ConnectionMethod, credentials: CredentialsInput): OktaCredentials {
+  if (method !== "api-token") throw validationFailure(`credentials must be those of the connection's method ${method}`);
+  return { method, ...credentials };
+}
+
 /** Infisical clients send these; only their neutral values are accepted. */
 const compatibilityFields = {
   isPlatformManagedCredentials: z.optional(z.literal(false)),
   gatewayId: z.optional(z.null()),
 };
 
-export const createConnectionSchema = z.strictObject({
+/** What every create body has besides its method and credentials. */
+const createFields = {
   name: connectionNameSchema,
   description: z.optional(descriptionSchema),
-  method: z.literal("api-token"),
   projectId: z.optional(projectIdSchema),
-  credentials: credentialsSchema,
+  proxy: z.optional(proxyPolicySchema),
   ...compatibilityFields,
-});
+};
+
+/** One member per method (contract sections 1 and 9), chosen by `method`. */
+export const createConnectionSchema = z.discriminatedUnion("method", [
+  z.strictObject({ ...createFields, method: z.literal("api-token"), credentials: credentialsSchema }),
+]);
 export type CreateConnectionInput = z.output<typeof createConnectionSchema>;
 
 export const updateConnectionSchema = z
@@ -76,11 +91,12 @@ export const updateConnectionSchema = z
     name: z.optional(connectionNameSchema),
     description: z.optional(descriptionSchema),
     credentials: z.optional(credentialsSchema),
+    proxy: z.optional(proxyPolicySchema),
     ...compatibilityFields,
   })
   .check(
-    z.refine((body) => body.name !== undefined || body.description !== undefined || body.credentials !== undefined, {
-      message: "send at least one of name, description or credentials",
+    z.refine((body) => body.name !== undefined || body.description !== undefined || body.credentials !== undefined || body.proxy !== undefined, {
+      message: "send at least one of name, description, credentials or proxy",
     }),
   );
 export type UpdateConnectionInput = z.output<typeof updateConnectionSchema>;

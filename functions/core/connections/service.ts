@@ -1,24 +1,23 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { EncryptionContext, SecretSealer } from "../crypto/envelope";
-import { SecretUnreadableError } from "../crypto/envelope";
-import { conflict, isDomainError, notFound, permissionDenied, preconditionFailed, type DomainError } from "../errors";
+import { conflict, notFound, permissionDenied, preconditionFailed } from "../errors";
 import type { Logger } from "../logger";
-import type { OktaVerifier } from "../okta/okta-client";
-import type { UrlGuard } from "../okta/url-guard";
+import type { OktaAccess, OktaCredentials } from "../okta/access";
+import { checkConnection, type CheckResult } from "./check";
 import type { CursorCodec } from "./cursor";
-import type { Actor, AppConnection, AuditAction, AuditEvent, ConnectionRecord } from "./model";
-import { toAppConnection } from "./model";
+import type { Actor, AppConnection, AuditAction, AuditEvent, ConnectionRecord, ProxyPolicy } from "./model";
+import { defaultProxyPolicy, healthyAt, toAppConnection } from "./model";
 import { readPage, type PageRequest } from "./paging";
 import { provisioningOperations, type DesiredConnection, type ProvisionOptions } from "./provisioning";
 import { isAllowed, readableProjects, type ConnectionAction } from "./permissions";
-import type { CreateConnectionInput, CredentialsInput, UpdateConnectionInput } from "./schemas";
+import { credentialsInput, type CreateConnectionInput, type UpdateConnectionInput } from "./schemas";
 import { StoreConflictError, type ConnectionStore } from "./store";
 
 export interface ServiceDeps {
   store: ConnectionStore;
   sealer: SecretSealer;
-  guard: UrlGuard;
-  okta: OktaVerifier;
+  /** Proves credentials against Okta (every method), for create, PATCH and validate. */
+  okta: OktaAccess;
   cursors: CursorCodec;
   /** Receives one structured audit line per read (writes are audited in the store, atomically). */
   logger?: Logger;
@@ -32,11 +31,6 @@ export interface CallContext {
   reqId: string;
 }
 
-export type ValidationResult =
-  | { valid: true; checkedAt: string }
-  | { valid: false; checkedAt: string; error: { error: string; message: string } };
-
-const OKTA_OUTCOMES = new Set(["InvalidCredentials", "InvalidInstanceUrl", "UpstreamRateLimited", "UpstreamUnavailable", "UpstreamTimeout"]);
 
 /** The KMS encryption context binds a sealed token to exactly one connection of one tenant. */
 export const encryptionContext = (r: Pick<ConnectionRecord, "orgId" | "projectId" | "id">): EncryptionContext => ({
@@ -47,8 +41,16 @@ export const encryptionContext = (r: Pick<ConnectionRecord, "orgId" | "projectId
 });
 
 /** Deterministic per connection, so equal credentials compare equal without decrypting. */
-export const credentialsHash = (orgId: string, connectionId: string, creds: { instanceUrl: string; apiToken: string }) =>
-  createHash("sha256").update(JSON.stringify(["okta", "api-token", orgId, connectionId, creds.instanceUrl, creds.apiToken])).digest("hex");
+export const credentialsHash = (orgId: string, connectionId: string, creds: OktaCredentials) => {
+  const fields =
+    creds.method === "api-token"
+      ? [creds.instanceUrl, creds.apiToken]
+      : [creds.instanceUrl, creds.clientId, creds.scopes, creds.keyId, creds.privateKey];
+  return createHash("sha256").update(JSON.stringify(["okta", creds.method, orgId, connectionId, ...fields])).digest("hex");
+};
+
+/** The part of a method's credentials that is sealed: the API token, or the service app's private key. */
+const secretOf = (creds: OktaCredentials) => (creds.method === "api-token" ? creds.apiToken : creds.privateKey);
 
 /**
  * The domain service: every rule of the contract that is not about HTTP. Checks run in the
@@ -56,7 +58,7 @@ export const credentialsHash = (orgId: string, connectionId: string, creds: { in
  * then the store's own atomic conditions.
  */
 export function createConnectionService(deps: ServiceDeps) {
-  const { store, sealer, guard, okta, cursors } = deps;
+  const { store, sealer, okta, cursors } = deps;
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const newId = deps.newId ?? randomUUID;
 
@@ -89,33 +91,31 @@ export function createConnectionService(deps: ServiceDeps) {
   }
 
   /** Guard the URL, check the name is free, then (only then) spend the customer's Okta rate limit. */
-  async function checkCredentials(creds: CredentialsInput, nameCheck?: () => Promise<void>) {
-    const target = await guard.check(creds.instanceUrl);
-    await nameCheck?.();
-    await okta.verify(target, creds.apiToken);
-    return { instanceUrl: target.origin, apiToken: creds.apiToken };
-  }
+  const checkCredentials = <C extends OktaCredentials>(creds: C, nameCheck?: () => Promise<void>) => okta.verifyNew(creds, nameCheck);
 
   /** A new connection's record, version 1: the one place a record is born (API and provisioning). */
   async function newRecord(
-    scope: { orgId: string; projectId: string | null; name: string; description: string | null },
-    creds: { instanceUrl: string; apiToken: string },
+    scope: { orgId: string; projectId: string | null; name: string; description: string | null; proxy?: ProxyPolicy },
+    creds: OktaCredentials,
   ): Promise<ConnectionRecord> {
     const at = now();
-    const born = { ...scope, id: newId(), version: 1, createdAt: at, updatedAt: at };
+    const born = { ...scope, proxy: scope.proxy ?? defaultProxyPolicy(), id: newId(), version: 1, createdAt: at, updatedAt: at };
     return withCredentials(born, creds);
   }
 
-  /** `record` carrying checked credentials: its hash and the token sealed to this very record. */
-  async function withCredentials<R extends Omit<ConnectionRecord, "instanceUrl" | "credentialsHash" | "secret">>(
-    record: R,
-    creds: { instanceUrl: string; apiToken: string },
-  ): Promise<R & Pick<ConnectionRecord, "instanceUrl" | "credentialsHash" | "secret">> {
+  type Credentialed = "method" | "instanceUrl" | "serviceApp" | "credentialsHash" | "secret" | "health";
+  /** `record` carrying checked credentials: its hash, the secret sealed to this very record, fresh health. */
+  async function withCredentials<R extends Omit<ConnectionRecord, Credentialed>>(record: R, creds: OktaCredentials): Promise<R & Pick<ConnectionRecord, Credentialed>> {
+    const { serviceApp: _previous, ...rest } = record as R & { serviceApp?: unknown };
     return {
-      ...record,
+      ...(rest as R),
+      method: creds.method,
       instanceUrl: creds.instanceUrl,
+      ...(creds.method === "client-credentials" ? { serviceApp: { clientId: creds.clientId, scopes: creds.scopes, keyId: creds.keyId } } : {}),
       credentialsHash: credentialsHash(record.orgId, record.id, creds),
-      secret: await sealer.seal(creds.apiToken, encryptionContext(record)),
+      secret: await sealer.seal(secretOf(creds), encryptionContext(record)),
+      // The credentials were proven against Okta a moment ago (section 8).
+      health: healthyAt(record.updatedAt),
     };
   }
 
@@ -183,8 +183,9 @@ export function createConnectionService(deps: ServiceDeps) {
       const { orgId } = ctx.actor;
       const projectId = input.projectId ?? null;
       demand(ctx.actor, "manage", projectId);
-      const creds = await checkCredentials(input.credentials, nameMustBeFree(orgId, projectId, input.name));
-      const record = await newRecord({ orgId, projectId, name: input.name, description: input.description ?? null }, creds);
+      const creds = await checkCredentials(credentialsInput(input.method, input.credentials), nameMustBeFree(orgId, projectId, input.name));
+      const scope = { orgId, projectId, name: input.name, description: input.description ?? null, proxy: input.proxy };
+      const record = await newRecord(scope, creds);
       await store.create(record, audit(ctx, "create-app-connection", record)).catch((error) => {
         throw storeConflict(error, undefined, record.name);
       });
@@ -234,11 +235,12 @@ export function createConnectionService(deps: ServiceDeps) {
         ...before,
         name,
         description: patch.description === undefined ? before.description : patch.description,
+        proxy: patch.proxy ?? before.proxy,
         version: before.version + 1,
         updatedAt: now(),
       };
       if (patch.credentials) {
-        after = await withCredentials(after, await checkCredentials(patch.credentials, nameCheck));
+        after = await withCredentials(after, await checkCredentials(credentialsInput(before.method, patch.credentials), nameCheck));
       } else {
         await nameCheck?.();
       }
@@ -258,24 +260,9 @@ export function createConnectionService(deps: ServiceDeps) {
       return toAppConnection(record);
     },
 
-    /** Re-checks the stored token against Okta now. Okta's verdict is data (200), not an error. */
-    async validate(ctx: CallContext, id: string): Promise<ValidationResult> {
-      const record = await load(ctx, id, "use");
-      try {
-        const apiToken = await sealer.open(record.secret, encryptionContext(record));
-        await okta.verify(await guard.check(record.instanceUrl), apiToken);
-        return { valid: true, checkedAt: now() };
-      } catch (error) {
-        if (error instanceof SecretUnreadableError) {
-          const message = "The stored credentials could not be decrypted for this connection; set new credentials";
-          return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message } };
-        }
-        if (isDomainError(error) && OKTA_OUTCOMES.has(error.code)) {
-          const { code, message } = error as DomainError;
-          return { valid: false, checkedAt: now(), error: { error: code, message } };
-        }
-        throw error;
-      }
+    /** Re-checks the stored credentials against Okta now. Okta's verdict is data (200), not an error. */
+    async validate(ctx: CallContext, id: string): Promise<CheckResult> {
+      return checkConnection(okta, await load(ctx, id, "use"), now);
     },
 
     async auditLog(ctx: CallContext, query: PageRequest & { projectId?: string }) {

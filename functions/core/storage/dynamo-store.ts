@@ -10,7 +10,7 @@ import {
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { AuditEvent, ConnectionRecord } from "../connections/model";
+import { withRecordDefaults, type AuditEvent, type ConnectionRecord } from "../connections/model";
 import {
   StoreConflictError,
   type ConnectionStore,
@@ -36,7 +36,7 @@ function connectionItem(record: ConnectionRecord): Item {
 
 function recordFrom(item: Item): ConnectionRecord {
   const { PK, SK, GSI1PK, GSI1SK, type, ...record } = unmarshall(item);
-  return record as ConnectionRecord;
+  return withRecordDefaults(record as ConnectionRecord);
 }
 
 function auditFrom(item: Item): AuditEvent {

@@ -2,14 +2,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DomainError } from "../../../functions/core/errors";
-import { createOktaVerifier } from "../../../functions/core/okta/okta-client";
+import { createApiTokenMethod } from "../../../functions/core/okta/api-token";
 import { createUrlGuard, type OktaTarget } from "../../../functions/core/okta/url-guard";
 import { sampleToken, startFakeOkta, type FakeOkta } from "../../support/fake-okta";
 
 let fake: FakeOkta;
 let target: OktaTarget;
 const token = sampleToken(1);
-const verifier = createOktaVerifier({ timeoutMs: 2_000 });
+const apiToken = createApiTokenMethod({ timeoutMs: 2_000 });
+const verifier = { verify: (at: OktaTarget, t: string) => apiToken.verify(at, { method: "api-token", instanceUrl: at.origin, apiToken: t }) };
 
 beforeEach(async () => {
   fake = await startFakeOkta();
@@ -33,7 +34,7 @@ const failure = (promise: Promise<unknown>): Promise<DomainError> =>
 const listen = (server: http.Server) =>
   new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 
-describe("okta verifier", () => {
+describe("api-token method", () => {
   it("passes a valid token and sends the documented request", async () => {
     await verifier.verify(target, token);
     expect(fake.requests).toHaveLength(1);
@@ -114,7 +115,7 @@ describe("okta verifier", () => {
   it("times out a slow Okta with UpstreamTimeout", async () => {
     fake.respondWith(() => ({ status: 200, body: {}, delayMs: 1_000 }));
     const started = Date.now();
-    const err = await failure(createOktaVerifier({ timeoutMs: 200 }).verify(target, token));
+    const err = await failure(createApiTokenMethod({ timeoutMs: 200 }).verify(target, { method: "api-token", instanceUrl: target.origin, apiToken: token }));
     expect(err.code).toBe("UpstreamTimeout");
     expect(err.message).toBe("Okta did not answer within 0.2 s");
     expect(Date.now() - started).toBeLessThan(900);

@@ -1,0 +1,33 @@
+import { SecretUnreadableError } from "../crypto/envelope";
+import { isDomainError } from "../errors";
+import type { OktaAccess } from "../okta/access";
+import type { ConnectionRecord } from "./model";
+
+/** Okta's verdict on a stored connection (contract section 4): data, not an error. */
+export type CheckResult =
+  | { valid: true; checkedAt: string }
+  | { valid: false; checkedAt: string; error: { error: string; message: string } };
+
+/** The codes a check can end in; the last three are transient (section 8 leaves `status` as it was). */
+export const CHECK_OUTCOMES = new Set(["InvalidCredentials", "InvalidInstanceUrl", "UpstreamRateLimited", "UpstreamUnavailable", "UpstreamTimeout"]);
+
+/**
+ * Proves a stored connection's credentials against Okta now, whatever its method: what
+ * `POST /validate` answers and what the scheduled health check records. Failures of the service
+ * itself (database, KMS) are thrown, not reported as the connection's fault.
+ */
+export async function checkConnection(okta: OktaAccess, record: ConnectionRecord, now: () => string): Promise<CheckResult> {
+  try {
+    await okta.check(record);
+    return { valid: true, checkedAt: now() };
+  } catch (error) {
+    if (error instanceof SecretUnreadableError) {
+      const message = "The stored credentials could not be decrypted for this connection; set new credentials";
+      return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message } };
+    }
+    if (isDomainError(error) && CHECK_OUTCOMES.has(error.code)) {
+      return { valid: false, checkedAt: now(), error: { error: error.code, message: error.message } };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,101 @@
+import http from "node:http";
+import https from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import { upstreamTimeout, upstreamUnavailable } from "../errors";
+import type { OktaTarget } from "./url-guard";
+
+/** One request to an Okta org. `path` is absolute and may carry a query (`/api/v1/users?limit=2`). */
+export interface OktaRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+/** Okta's answer. `tooLarge` is set (and `body` cut at the limit) when the body outgrew `maxBytes`. */
+export interface OktaAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  tooLarge: boolean;
+}
+
+export interface TransportOptions {
+  /** Bounds connect, response and body together. */
+  timeoutMs: number;
+  /** Reading stops (and the socket is dropped) past this many bytes. */
+  maxBytes: number;
+}
+
+const USER_AGENT = "okta-app-connections";
+
+/**
+ * The only way the service talks to Okta: to the address the URL guard checked (pinned against DNS
+ * rebinding), with TLS checked against the real host name, never following redirects (Node's http
+ * client does not), with one deadline for the whole exchange and a cap on what is read.
+ * Rejects with `UpstreamTimeout` or `UpstreamUnavailable`; never echoes request headers.
+ */
+export function sendToOkta(target: OktaTarget, request: OktaRequest, opts: TransportOptions): Promise<OktaAnswer> {
+  return new Promise((resolve, reject) => {
+    const pinned: LookupFunction = (_host, options, cb) => {
+      if (options.all) cb(null, [{ address: target.address, family: target.family }]);
+      else cb(null, target.address, target.family);
+    };
+    const transport = target.protocol === "http:" ? http : https;
+    const req = transport.request(
+      {
+        protocol: target.protocol,
+        host: target.hostname,
+        port: target.port,
+        method: request.method,
+        path: request.path,
+        headers: { "User-Agent": USER_AGENT, ...request.headers },
+        lookup: pinned,
+        // SNI and certificate checks use the real name; SNI must not be an IP literal.
+        servername: isIP(target.hostname) ? undefined : target.hostname,
+        agent: false, // no pooled socket from an earlier, differently pinned call
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const finish = (tooLarge: boolean) => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), tooLarge });
+          req.destroy();
+        };
+        res.on("data", (chunk: Buffer) => {
+          if (size + chunk.length > opts.maxBytes) {
+            chunks.push(chunk.subarray(0, opts.maxBytes - size));
+            size = opts.maxBytes;
+            return finish(true);
+          }
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        res.on("end", () => finish(false));
+        res.on("error", fail);
+      },
+    );
+    const timer = setTimeout(() => {
+      reject(upstreamTimeout(`Okta did not answer within ${opts.timeoutMs / 1000} s`));
+      req.destroy();
+    }, opts.timeoutMs);
+    // Node system errors carry code/address/port only, never request headers, so they are safe as cause.
+    function fail(err: Error) {
+      clearTimeout(timer);
+      const code = (err as NodeJS.ErrnoException).code ?? "network error";
+      reject(upstreamUnavailable(`Could not reach Okta at ${target.origin} (${code})`, err));
+    }
+    req.on("error", fail);
+    req.end(request.body);
+  });
+}
+
+/** Seconds to wait after a 429: `Retry-After`, else `X-Rate-Limit-Reset` (epoch s) minus now, else 60. */
+export function retryAfterSeconds(headers: http.IncomingHttpHeaders, nowMs = Date.now()): number {
+  const retry = Number(headers["retry-after"]);
+  if (headers["retry-after"] && Number.isFinite(retry)) return Math.max(1, Math.ceil(retry));
+  const reset = Number(headers["x-rate-limit-reset"]);
+  if (headers["x-rate-limit-reset"] && Number.isFinite(reset)) return Math.max(1, Math.ceil(reset - nowMs / 1000));
+  return 60;
+}
