@@ -2,6 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { createCursorCodec } from "./connections/cursor";
 import { createConnectionService, type ConnectionService } from "./connections/service";
+import { createCredentialsHasher } from "./connections/sealing";
 import { createKmsSealer } from "./crypto/envelope";
 import type { Logger } from "./logger";
 import { createOktaVerifier } from "./okta/okta-client";
@@ -14,6 +15,8 @@ export interface ServiceWiring {
   kms: KMSClient;
   kmsKeyId: string;
   cursorSecret: string;
+  /** Keys `credentialsHash` (CREDENTIALS_HASH_KEY): at least 32 characters. */
+  credentialsHashKey: string;
   oktaInsecureAllowlist?: string[];
   oktaTimeoutMs?: number;
   logger?: Logger;
@@ -25,10 +28,11 @@ export interface ServiceWiring {
 export function wireConnectionService(w: ServiceWiring): ConnectionService {
   return createConnectionService({
     store: createDynamoStore({ client: w.dynamo, tableName: w.tableName }),
-    sealer: createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId }),
+    sealer: createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId, logger: w.logger }),
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
     okta: createOktaVerifier({ timeoutMs: w.oktaTimeoutMs }),
     cursors: createCursorCodec(w.cursorSecret),
+    hashCredentials: createCredentialsHasher(w.credentialsHashKey),
     logger: w.logger,
   });
 }

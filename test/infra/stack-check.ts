@@ -208,18 +208,33 @@ export function checkIam(synth: Synth): string[] {
   return problems;
 }
 
+/** The context keys and values the code sends, over all its contexts (org-level and project). */
+function contextFacts(contexts: Record<string, string>[]) {
+  const keys = [...new Set(contexts.flatMap((c) => Object.keys(c)))];
+  const always = keys.filter((k) => contexts.every((c) => k in c));
+  const valuesOf = (key: string) => [...new Set(contexts.map((c) => c[key]).filter((v): v is string => v !== undefined))];
+  const empty = contexts.flatMap((c) => Object.entries(c).filter(([k, v]) => k === "" || v === "").map(([k]) => k || "(empty key)"));
+  return { keys, always, valuesOf, empty };
+}
+
+/** The key's condition admits exactly what the code sends: its keys, its app and scopes, and requires what is always there. */
 function conditionProblems(at: string, condition: Statement["Condition"], expect: Expectations): string[] {
   const problems: string[] = [];
-  const keys = Object.keys(expect.encryptionContext);
+  const { keys, always, valuesOf, empty } = contextFacts(expect.encryptionContexts);
+  if (empty.length > 0) problems.push(`${at}: the code sends empty context values for ${fmt(empty)} (AWS KMS refuses them)`);
   const allowedKeys = list(condition?.["ForAllValues:StringEquals"]?.["kms:EncryptionContextKeys"]);
   if (!sameSet(allowedKeys, keys)) problems.push(`${at}: allows context keys ${fmt(allowedKeys)}, the code sends ${fmt(keys)}`);
-  const app = condition?.StringEquals?.["kms:EncryptionContext:app"];
-  if (app !== expect.encryptionContext.app)
-    problems.push(`${at}: requires app=${String(app)}, the code sends app=${expect.encryptionContext.app}`);
-  for (const [name, value] of Object.entries(condition?.Null ?? {})) {
-    const key = name.replace(/^kms:EncryptionContext:/, "");
-    if (value !== "false" || !keys.includes(key)) problems.push(`${at}: requires context key ${key} the code does not send`);
+  for (const key of ["app", "scope"]) {
+    const required = list(condition?.StringEquals?.[`kms:EncryptionContext:${key}`]);
+    if (!sameSet(required, valuesOf(key)))
+      problems.push(`${at}: requires ${key} in ${fmt(required)}, the code sends ${key} in ${fmt(valuesOf(key))}`);
   }
+  const nonNull = Object.entries(condition?.Null ?? {}).map(([name, value]) => [name.replace(/^kms:EncryptionContext:/, ""), value]);
+  for (const [key, value] of nonNull) {
+    if (value !== "false" || !always.includes(String(key))) problems.push(`${at}: requires context key ${key} the code does not always send`);
+  }
+  for (const key of always.filter((k) => k !== "app" && !nonNull.some(([n, v]) => n === k && v === "false")))
+    problems.push(`${at}: does not require context key ${key} (Null: false)`);
   return problems;
 }
 

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from "node:crypto";
-import type { EncryptionContext, SecretSealer } from "../crypto/envelope";
-import { SecretUnreadableError } from "../crypto/envelope";
+import { randomUUID } from "node:crypto";
+import type { SecretSealer } from "../crypto/envelope";
+import { LegacySecretError, SecretUnreadableError } from "../crypto/envelope";
 import { conflict, isDomainError, notFound, permissionDenied, preconditionFailed, type DomainError } from "../errors";
 import type { Logger } from "../logger";
 import type { OktaVerifier } from "../okta/okta-client";
@@ -11,6 +11,7 @@ import { toAppConnection } from "./model";
 import { readPage, type PageRequest } from "./paging";
 import { provisioningOperations, type DesiredConnection, type ProvisionOptions } from "./provisioning";
 import { isAllowed, readableProjects, type ConnectionAction } from "./permissions";
+import { encryptionContext, type CredentialsHasher } from "./sealing";
 import type { CreateConnectionInput, CredentialsInput, UpdateConnectionInput } from "./schemas";
 import { StoreConflictError, type ConnectionStore } from "./store";
 
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   guard: UrlGuard;
   okta: OktaVerifier;
   cursors: CursorCodec;
+  /** `credentialsHash`: an HMAC under the service's key (sealing.ts). */
+  hashCredentials: CredentialsHasher;
   /** Receives one structured audit line per read (writes are audited in the store, atomically). */
   logger?: Logger;
   clock?: () => Date;
@@ -38,17 +41,17 @@ export type ValidationResult =
 
 const OKTA_OUTCOMES = new Set(["InvalidCredentials", "InvalidInstanceUrl", "UpstreamRateLimited", "UpstreamUnavailable", "UpstreamTimeout"]);
 
-/** The KMS encryption context binds a sealed token to exactly one connection of one tenant. */
-export const encryptionContext = (r: Pick<ConnectionRecord, "orgId" | "projectId" | "id">): EncryptionContext => ({
-  orgId: r.orgId,
-  projectId: r.projectId ?? "",
-  connectionId: r.id,
-  app: "okta",
-});
+type ApiTokenCredentials = { instanceUrl: string; apiToken: string };
 
-/** Deterministic per connection, so equal credentials compare equal without decrypting. */
-export const credentialsHash = (orgId: string, connectionId: string, creds: { instanceUrl: string; apiToken: string }) =>
-  createHash("sha256").update(JSON.stringify(["okta", "api-token", orgId, connectionId, creds.instanceUrl, creds.apiToken])).digest("hex");
+/** The `api-token` method's credentials as the hash sees them (one canonical object per method). */
+const apiTokenHash = (hash: CredentialsHasher, owner: { orgId: string; id: string }, creds: ApiTokenCredentials) =>
+  hash(owner, "api-token", { instanceUrl: creds.instanceUrl, apiToken: creds.apiToken });
+
+/** Why stored credentials cannot be used, in words that tell the user what to do. */
+const unreadableMessage = (error: SecretUnreadableError) =>
+  error instanceof LegacySecretError
+    ? "The stored credentials were sealed under an earlier encryption context and are no longer opened; set new credentials"
+    : "The stored credentials could not be decrypted for this connection; set new credentials";
 
 /**
  * The domain service: every rule of the contract that is not about HTTP. Checks run in the
@@ -114,7 +117,7 @@ export function createConnectionService(deps: ServiceDeps) {
     return {
       ...record,
       instanceUrl: creds.instanceUrl,
-      credentialsHash: credentialsHash(record.orgId, record.id, creds),
+      credentialsHash: apiTokenHash(deps.hashCredentials, record, creds),
       secret: await sealer.seal(creds.apiToken, encryptionContext(record)),
     };
   }
@@ -158,7 +161,7 @@ export function createConnectionService(deps: ServiceDeps) {
     now,
     audit,
     checkCredentials: (creds) => checkCredentials(creds),
-    hashOf: credentialsHash,
+    hashOf: (owner, creds) => apiTokenHash(deps.hashCredentials, owner, creds),
     newRecord,
     withCredentials,
   });
@@ -267,8 +270,7 @@ export function createConnectionService(deps: ServiceDeps) {
         return { valid: true, checkedAt: now() };
       } catch (error) {
         if (error instanceof SecretUnreadableError) {
-          const message = "The stored credentials could not be decrypted for this connection; set new credentials";
-          return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message } };
+          return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message: unreadableMessage(error) } };
         }
         if (isDomainError(error) && OKTA_OUTCOMES.has(error.code)) {
           const { code, message } = error as DomainError;
