@@ -49,6 +49,7 @@ beforeAll(async () => {
     TABLE_NAME: "bundle-test",
     KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/0b7f3c1e-1111-2222-3333-444455556666",
     CURSOR_SECRET: "bundle-test-cursor-secret-0123456789",
+    CREDENTIALS_HASH_KEY: "bundle-test-credentials-hash-key-0123456789",
     AUTH_JWKS_URL: "http://127.0.0.1:9/jwks.json",
     AUTH_ISSUER: "https://issuer.example.test/",
     AUTH_AUDIENCE: "okta-app-connections",

@@ -3,6 +3,7 @@
  * empty list passes), so a test can show both a clean stack and a broken one being caught.
  */
 import { CHANGE_EVENTS_FUNCTION, PROVISION_FUNCTION } from "../../infra/provisioning-spec";
+import { ALARMS } from "../../functions/core/alarms";
 import { API_FUNCTION } from "../../infra/routes";
 import type { Expectations } from "./expectations";
 import { samplePath, selectRoute } from "./gateway-routes";
@@ -323,6 +324,17 @@ export function checkApiRole(synth: Synth, expect: Expectations): string[] {
   return problems;
 }
 
+/**
+ * CREDENTIALS_HASH_KEY is the stack's generated secret, at least 32 characters, and the same for the
+ * API and provisioning (provisioning compares desired credentials with hashes the API wrote).
+ */
+function credentialsHashKeyProblems(synth: Synth, fn: string, value: unknown): string[] {
+  const secret = named(synth, "random:index/randomPassword:RandomPassword", "CredentialsHashKey");
+  if (!value) return [`the ${fn} function has no CREDENTIALS_HASH_KEY`];
+  if (String(value).length < 32) return [`the ${fn} function's CREDENTIALS_HASH_KEY is shorter than 32 characters`];
+  return secret && value === secret.outputs.result ? [] : [`the ${fn} function's CREDENTIALS_HASH_KEY is not the stack's CredentialsHashKey`];
+}
+
 export function checkFunction(synth: Synth, expect: Expectations): string[] {
   const problems: string[] = [];
   const fn = apiFunction(synth)?.inputs;
@@ -334,6 +346,7 @@ export function checkFunction(synth: Synth, expect: Expectations): string[] {
   if (env.TABLE_NAME !== mainTable(synth)?.inputs.name) problems.push("TABLE_NAME is not the table's name");
   if (env.KMS_KEY_ID !== connectionsKey(synth)?.outputs.arn) problems.push("KMS_KEY_ID is not the key's ARN");
   if (!env.CURSOR_SECRET || String(env.CURSOR_SECRET).length < 32) problems.push("CURSOR_SECRET is missing or short");
+  problems.push(...credentialsHashKeyProblems(synth, "API", env.CREDENTIALS_HASH_KEY));
   if (env.AUTH_JWKS_URL !== expect.auth.jwksUrl) problems.push("AUTH_JWKS_URL is not the configured JWKS");
   if (env.AUTH_ISSUER !== expect.auth.issuer) problems.push("AUTH_ISSUER is not the configured issuer");
   if (env.AUTH_AUDIENCE !== expect.auth.audience) problems.push("AUTH_AUDIENCE is not the configured audience");
@@ -362,9 +375,41 @@ export function checkOperations(synth: Synth): string[] {
     ),
   );
   if (alarms.length === 0) problems.push("no alarm on the API's 5xx responses");
+  problems.push(...kmsRefusedAlarmProblems(synth));
   const outputs = synth.outputs;
   for (const name of ["apiUrl", "tableName", "keyArn", "provisioningQueueUrl", "provisioningDlqUrl", "eventBusName"])
     if (!outputs[name]) problems.push(`output ${name} is missing`);
+  return problems;
+}
+
+/**
+ * The `KmsRefused` log lines (ALARMS in functions/core/alarms.ts) of the API and the intake are
+ * counted by a metric filter on each one's log group, and one such line fires an alarm to the topic.
+ */
+function kmsRefusedAlarmProblems(synth: Synth): string[] {
+  const problems: string[] = [];
+  const topic = named(synth, "aws:sns/topic:Topic", NAMES.alarmTopic);
+  const filters = byType(synth, "aws:cloudwatch/logMetricFilter:LogMetricFilter").filter((f) =>
+    new RegExp(`\\$\\.alarm\\s*=\\s*"?${ALARMS.kmsRefused}"?`).test(String(f.inputs.pattern)),
+  );
+  for (const [label, component] of [["API", API_FUNCTION], ["provision", PROVISION_FUNCTION]] as const) {
+    const logGroup = lambdaOf(synth, component)?.inputs.loggingConfig?.logGroup;
+    const filter = filters.find((f) => f.inputs.logGroupName === logGroup);
+    if (!filter) {
+      problems.push(`no metric filter counts ${ALARMS.kmsRefused} lines of the ${label} function's log group`);
+      continue;
+    }
+    const { namespace, name } = filter.inputs.metricTransformation ?? {};
+    const fires = byType(synth, "aws:cloudwatch/metricAlarm:MetricAlarm").some(
+      (a) =>
+        a.inputs.namespace === namespace &&
+        a.inputs.metricName === name &&
+        a.inputs.comparisonOperator === "GreaterThanThreshold" &&
+        Number(a.inputs.threshold) === 0 &&
+        list(a.inputs.alarmActions).includes(topic?.outputs.arn),
+    );
+    if (!fires) problems.push(`no alarm fires to the alarm topic on one ${ALARMS.kmsRefused} line of the ${label} function`);
+  }
   return problems;
 }
 
@@ -556,6 +601,7 @@ export function checkProvisioning(synth: Synth, expect: Expectations): string[] 
   }
   if (env.TABLE_NAME !== table?.inputs.name) problems.push("the provision function's TABLE_NAME is not the table's name");
   if (env.KMS_KEY_ID !== key?.outputs.arn) problems.push("the provision function's KMS_KEY_ID is not the connections key");
+  problems.push(...credentialsHashKeyProblems(synth, "provision", env.CREDENTIALS_HASH_KEY));
 
   if (!keyPolicyGrants(synth, queue.inputs.kmsMasterKeyId, fn.inputs.role).includes("kms:Decrypt"))
     problems.push("the intake queue's key policy does not let the provision role decrypt messages");

@@ -178,6 +178,19 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContainEqual(expect.stringMatching(/does not require context key scope \(Null: false\)/));
   });
 
+  it("a function without the shared CREDENTIALS_HASH_KEY, or no KmsRefused metric filter and alarm", () => {
+    const broken = copy(prod);
+    const fn = find(broken, "aws:lambda/function:Function", "ProvisionFunction");
+    fn.inputs.environment.variables = { ...fn.inputs.environment.variables, CREDENTIALS_HASH_KEY: "y".repeat(64) };
+    expect(checkProvisioning(broken, code)).toContain("the provision function's CREDENTIALS_HASH_KEY is not the stack's CredentialsHashKey");
+    delete find(broken, "aws:lambda/function:Function", "ApiFunction").inputs.environment.variables.CREDENTIALS_HASH_KEY;
+    expect(checkFunction(broken, code)).toContain("the API function has no CREDENTIALS_HASH_KEY");
+    broken.resources = broken.resources.filter((r) => r.name !== "ApiKmsRefused" && r.name !== "KmsRefusedAlarm");
+    const problems = checkOperations(broken);
+    expect(problems).toContain("no metric filter counts KmsRefused lines of the API function's log group");
+    expect(problems).toContain("no alarm fires to the alarm topic on one KmsRefused line of the provision function");
+  });
+
   it("code that sends another encryption context, or starts updating items", () => {
     const moreContext = { ...code, encryptionContexts: code.encryptionContexts.map((c) => ({ ...c, tenant: "t-1" })) };
     expect(checkKms(prod, moreContext)).toContainEqual(
