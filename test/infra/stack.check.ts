@@ -180,10 +180,10 @@ describe("the check fails on a mismatch", () => {
 
   it("a function without the shared CREDENTIALS_HASH_KEY, or no KmsRefused metric filter and alarm", () => {
     const broken = copy(prod);
-    const fn = find(broken, "aws:lambda/function:Function", "ProvisionFunction");
+    const fn = find(broken, "aws:lambda/function:Function", "ProvisionFunctionFunction");
     fn.inputs.environment.variables = { ...fn.inputs.environment.variables, CREDENTIALS_HASH_KEY: "y".repeat(64) };
     expect(checkProvisioning(broken, code)).toContain("the provision function's CREDENTIALS_HASH_KEY is not the stack's CredentialsHashKey");
-    delete find(broken, "aws:lambda/function:Function", "ApiFunction").inputs.environment.variables.CREDENTIALS_HASH_KEY;
+    delete find(broken, "aws:lambda/function:Function", "ApiFunctionFunction").inputs.environment.variables.CREDENTIALS_HASH_KEY;
     expect(checkFunction(broken, code)).toContain("the API function has no CREDENTIALS_HASH_KEY");
     broken.resources = broken.resources.filter((r) => r.name !== "ApiKmsRefused" && r.name !== "KmsRefusedAlarm");
     const problems = checkOperations(broken);

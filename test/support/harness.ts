@@ -40,7 +40,14 @@ export interface Reply<T = any> {
 export const TEST_CREDENTIALS_HASH_KEY = "test-credentials-hash-key-0123456789abcdef";
 
 export async function startHarness(
-  opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number; credentialsHashKey?: string } = {},
+  opts: {
+    oktaTimeoutMs?: number;
+    resolve?: Resolver;
+    awsMaxAttempts?: number;
+    credentialsHashKey?: string;
+    /** Host names (resolved by `resolve`) allowed like the fake Okta's own address, on its port. */
+    oktaNames?: string[];
+  } = {},
 ) {
   const credentialsHashKey = opts.credentialsHashKey ?? TEST_CREDENTIALS_HASH_KEY;
   const tableName = `test-${randomUUID()}`;
@@ -59,7 +66,7 @@ export async function startHarness(
     kmsKeyId: localKms.keyId,
     cursorSecret: "test-cursor-secret-0123456789",
     credentialsHashKey,
-    oktaInsecureAllowlist: [okta.hostPort],
+    oktaInsecureAllowlist: [okta.hostPort, ...(opts.oktaNames ?? []).map((name) => `${name}:${new URL(okta.origin).port}`)],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
     logger,
