@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, routeList } from "../../functions/api/app";
+import { DOCS_SCRIPT_PATH } from "../../functions/api/docs";
 import { PROVISIONING_MARK_TTL_SECONDS } from "../../functions/core/connections/provisioning";
 import { encryptionContext } from "../../functions/core/connections/sealing";
 import { TABLE_SCHEMA } from "../../functions/core/storage/keys";
@@ -118,7 +119,7 @@ export const DEPLOY_ENV = { AUTH_ISSUER: TEST_AUTH.issuer, AUTH_AUDIENCE: TEST_A
 export function expectationsFromCode(production: boolean): Expectations {
   return {
     routes: appRoutes(),
-    publicPaths: ["/healthz", "/openapi.json", "/docs"],
+    publicPaths: ["/healthz", "/openapi.json", "/docs", DOCS_SCRIPT_PATH],
     consoleRoutes: ["GET /", "GET /console", "GET /console/{proxy+}"],
     isConsolePath: (path) => path === "/" || path === "/console" || path.startsWith("/console/"),
     table: TABLE_SCHEMA as TableExpectation,
