@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../functions/api/app";
+import { createLogger } from "../../functions/core/logger";
 import { createBody, startHarness, type Harness } from "../support/harness";
 
 /**
@@ -70,5 +72,21 @@ describe("KMS errors through the API", () => {
     expect(list.body.appConnections.map((c: { name: string }) => c.name)).toEqual(["kms-base"]);
     const validate = await h.call("POST", `${BASE}/${id}/validate`, { token: admin });
     expect(validate.body).toMatchObject({ valid: true });
+  });
+});
+
+describe("the one 500 code", () => {
+  it("an unexpected error (a bug) is 500 InternalError too, with no Retry-After", async () => {
+    const lines: string[] = [];
+    const app = createApp({
+      service: { get: async () => { throw new TypeError("boom"); } } as never,
+      authenticate: async () => ({ type: "user", id: "u", orgId: "o", orgRole: "admin", projects: {} }),
+      logger: createLogger((l) => lines.push(l)),
+    });
+    const res = await app.request(`${BASE}/6f1c2d9e-2f6a-4a51-9d7e-0c7c1e8f4b21`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get("retry-after")).toBeNull();
+    expect(await res.json()).toMatchObject({ statusCode: 500, error: "InternalError", message: "Something went wrong on our side" });
+    expect(lines.some((l) => JSON.parse(l).message === "request failed")).toBe(true);
   });
 });
