@@ -96,6 +96,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
       kms,
       kmsKeyId,
       cursorSecret: config.CURSOR_SECRET ?? secrets.cursorSecret,
+      credentialsHashKey: config.CREDENTIALS_HASH_KEY ?? secrets.credentialsHashKey,
       oktaInsecureAllowlist: config.oktaInsecureAllowlist,
       oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
       logger,

@@ -32,6 +32,9 @@ describe("npm start", () => {
     expect(statSync(join(dataDir, "secrets.json")).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, "kms-master.key")).mode & 0o777).toBe(0o600);
     expect((await fetch(`${first.base}/docs`)).headers.get("content-type")).toContain("text/html");
+    const reference = await fetch(`${first.base}/docs/api-reference.js`);
+    expect([reference.status, reference.headers.get("content-type")]).toEqual([200, "text/javascript; charset=utf-8"]);
+    expect((await reference.text()).length).toBeGreaterThan(100_000);
 
     // A create whose Okta answer takes 700 ms is in flight when SIGTERM arrives: it must finish.
     okta.respondWith(() => ({ status: 200, body: { id: "u" }, delayMs: 700 }));

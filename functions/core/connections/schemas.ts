@@ -46,9 +46,12 @@ export const instanceUrlSchema = z.pipe(
     if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "" || raw.includes("?") || raw.includes("#")) {
       return refuse("instanceUrl must be the org's origin, without a path, query or fragment");
     }
+    // `acme.okta.com.` is the same host as `acme.okta.com` (the DNS root): stored without the dot.
+    const hostname = url.hostname.endsWith(".") ? url.hostname.slice(0, -1) : url.hostname;
+    if (hostname.endsWith(".")) return refuse("instanceUrl must have a valid host name");
     // Keep user info so the guard can refuse it with the contract's InvalidInstanceUrl.
     const userInfo = url.username || url.password ? `${url.username}${url.password ? ":" + url.password : ""}@` : "";
-    return `${url.protocol}//${userInfo}${url.host}`;
+    return `${url.protocol}//${userInfo}${hostname}${url.port ? `:${url.port}` : ""}`;
   }),
 );
 
