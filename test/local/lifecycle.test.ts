@@ -71,7 +71,7 @@ describe("busy ports", () => {
   });
 });
 
-describe("stopping", () => {
+describe("stopping", { timeout: 120_000 }, () => {
   it("Ctrl-C (SIGINT to the whole process group of npm start) stops cleanly, after printing progress", async () => {
     const dataDir = freshDataDir();
     const server = await startLocalProcess({ env: { DATA_DIR: dataDir }, npmScript: "start", detached: true });
