@@ -24,7 +24,7 @@ export interface Root {
 type RawIssue = z.core.$ZodRawIssue;
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
-const TYPE_NAMES: Record<string, string> = { object: "object", array: "array", int: "integer", never: "" };
+const TYPE_NAMES: Record<string, string> = { int: "integer" };
 const list = (values: readonly unknown[]) => values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
 const allowed = (values: readonly unknown[]) => (values.length === 1 ? `must be ${list(values)}` : `must be one of: ${list(values)}`);
 const unit = (origin: string) => (origin === "string" ? " characters" : origin === "array" || origin === "set" ? " items" : "");
