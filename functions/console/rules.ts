@@ -4,14 +4,18 @@ import {
   connectionNameSchema,
   descriptionSchema,
   instanceUrlSchema,
+  projectIdSchema,
 } from "../core/connections/schemas";
+import { ADMIN_CONSOLE } from "../core/okta/url-guard";
 
 /** A field's limits as the browser checks them, with the API's own messages. */
 export interface FieldRule {
   min?: number;
   max?: number;
   pattern?: string;
-  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string };
+  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string; adminHost?: string };
+  /** instanceUrl: the admin console's host pattern; `messages.adminHost` is a `String.replace` template on it. */
+  adminHost?: string;
 }
 
 export interface ConsoleRules {
@@ -19,6 +23,7 @@ export interface ConsoleRules {
   description: FieldRule;
   instanceUrl: FieldRule;
   apiToken: FieldRule;
+  projectId: FieldRule;
 }
 
 type Limits = { minLength?: number; maxLength?: number; pattern?: string; anyOf?: Limits[] };
@@ -41,6 +46,7 @@ export function consoleRules(): ConsoleRules {
   const description = limitsOf(descriptionSchema);
   const url = limitsOf(instanceUrlSchema);
   const token = limitsOf(apiTokenSchema);
+  const project = limitsOf(projectIdSchema);
   return {
     name: {
       min: name.minLength,
@@ -58,12 +64,15 @@ export function consoleRules(): ConsoleRules {
     },
     instanceUrl: {
       max: url.maxLength,
+      adminHost: ADMIN_CONSOLE.host.source,
       messages: {
+        adminHost: ADMIN_CONSOLE.hint,
         max: messageFor(instanceUrlSchema, `https://a.example/${"a".repeat(url.maxLength ?? 0)}`),
         absolute: messageFor(instanceUrlSchema, "not a url"),
         origin: messageFor(instanceUrlSchema, "https://a.example/path"),
       },
     },
     apiToken: { pattern: token.pattern, messages: { pattern: messageFor(apiTokenSchema, "") } },
+    projectId: { pattern: project.pattern, messages: { pattern: messageFor(projectIdSchema, "") } },
   };
 }

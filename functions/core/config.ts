@@ -15,6 +15,8 @@ const integer = (name: string, min: number, max: number, fallback: number) => {
 
 const envSchema = z.object({
   PORT: integer("PORT", 0, 65535, 8787),
+  /** The stand-in Okta org of `npm run start:demo` and `npm run provision -- --demo-okta`. */
+  DEMO_OKTA_PORT: integer("DEMO_OKTA_PORT", 1, 65535, 8788),
   DATA_DIR: z._default(nonEmpty, ".data"),
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   TABLE_NAME: tableName("TABLE_NAME", "app-connections"),

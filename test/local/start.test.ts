@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
-import { exited, ROOT, startLocalProcess } from "../support/local-process";
+import { dynamoDbLocalsOf, exited, ROOT, startLocalProcess } from "../support/local-process";
 import { filesContaining } from "../support/token-shapes";
 
 let okta: FakeOkta;
@@ -56,8 +56,7 @@ describe("npm start", () => {
     // Nothing under DATA_DIR (DynamoDB Local's files, keys, secrets) holds the token in plaintext.
     expect(filesContaining(dataDir, apiToken)).toEqual([]);
     // No DynamoDB Local left behind on this DATA_DIR.
-    const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout;
-    expect(ps.split("\n").filter((line) => line.includes("DynamoDBLocal") && line.includes(dataDir))).toEqual([]);
+    expect(dynamoDbLocalsOf(dataDir)).toEqual([]);
   });
 
   it("stops at once with install advice when Java is missing", async () => {

@@ -59,7 +59,27 @@ export const apiTokenSchema = z
   .string()
   .check(z.regex(API_TOKEN_PATTERN, "apiToken must be an Okta API token: '00' followed by 40 letters, digits, '_' or '-'"));
 
-export const credentialsSchema = z.strictObject({ instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema });
+/**
+ * An object that is only ever sent whole: one missing key is reported once, for the object,
+ * naming every key ("credentials must send both instanceUrl and apiToken").
+ */
+export function sentWhole<Shape extends Record<string, z.ZodMiniType>>(field: string, shape: Shape) {
+  const keys = Object.keys(shape);
+  const names = keys.length === 2 ? `both ${keys[0]} and ${keys[1]}` : `all of ${keys.join(", ")}`;
+  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+  return z.strictObject(shape).check(
+    z.refine((value) => keys.every((key) => key in value), {
+      message: `${field} must send ${names}`,
+      // Runs even when a key's own schema failed (a missing key does): this message explains it.
+      when: (payload) => isObject(payload.value),
+    }),
+  );
+}
+
+/** A field set at creation that an update may not send. */
+export const fixedAfterCreation = (field: string) => z.optional(z.never({ error: `${field} cannot change after creation` }));
+
+export const credentialsSchema = sentWhole("credentials", { instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema });
 export type CredentialsInput = z.output<typeof credentialsSchema>;
 
 /** Credentials as sent, for the connection's method, in the shape the access port takes. */
@@ -95,11 +115,13 @@ export const updateConnectionSchema = z
     description: z.optional(descriptionSchema),
     credentials: z.optional(credentialsSchema),
     proxy: z.optional(proxyPolicySchema),
+    projectId: fixedAfterCreation("projectId"),
     ...compatibilityFields,
   })
   .check(
     z.refine((body) => body.name !== undefined || body.description !== undefined || body.credentials !== undefined || body.proxy !== undefined, {
       message: "send at least one of name, description, credentials or proxy",
+      when: (payload) => payload.issues.length === 0,
     }),
   );
 export type UpdateConnectionInput = z.output<typeof updateConnectionSchema>;
