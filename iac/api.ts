@@ -27,18 +27,29 @@ export interface ApiConnection {
 }
 
 /** A refusal of the service (or no answer from it), as the deploy output shows it: `Code: message`. */
-export class OktaAppConnectionError extends Error {
-  constructor(
-    readonly code: string,
-    detail: string,
-    readonly status?: number,
-  ) {
-    super(`${code}: ${detail}`);
-    this.name = "OktaAppConnectionError";
-    // Pulumi prints an error's stack; the provider's own frames would only hide the message.
-    this.stack = `${this.name}: ${this.message}`;
-  }
+export interface OktaAppConnectionError extends Error {
+  name: "OktaAppConnectionError";
+  /** The contract's `error` (`InvalidCredentials`, `PreconditionFailed`, ...), or `Unreachable`, `Timeout`, `InvalidInput`. */
+  code: string;
+  status?: number;
 }
+
+/**
+ * A function, not a class: Pulumi's closure serializer parses the provider's code with an old
+ * TypeScript parser, which fails on the class syntax today's compilers emit (static blocks).
+ */
+export function apiError(code: string, detail: string, status?: number): OktaAppConnectionError {
+  const err = new Error(`${code}: ${detail}`) as OktaAppConnectionError;
+  err.name = "OktaAppConnectionError";
+  err.code = code;
+  if (status !== undefined) err.status = status;
+  // Pulumi prints an error's stack; the provider's own frames would only hide the message.
+  err.stack = `${err.name}: ${err.message}`;
+  return err;
+}
+
+export const isApiError = (err: unknown): err is OktaAppConnectionError =>
+  err instanceof Error && err.name === "OktaAppConnectionError";
 
 const BASE = "/api/v1/app-connections/okta";
 /** Longer than the service's own 10 s Okta deadline, so its UpstreamTimeout arrives first. */
@@ -74,7 +85,7 @@ export async function callApi(target: ApiTarget, method: string, path: string, o
   const body = parseJson(text);
   if (!res.ok) throw refusal(res, body, text, scrub);
   const connection = (body as { appConnection?: ApiConnection } | undefined)?.appConnection;
-  if (!connection) throw new OktaAppConnectionError("UnexpectedResponse", `${method} ${path || "/"} answered ${res.status} without an appConnection`, res.status);
+  if (!connection) throw apiError("UnexpectedResponse", `${method} ${path || "/"} answered ${res.status} without an appConnection`, res.status);
   return connection;
 }
 
@@ -87,7 +98,7 @@ function apiOrigin(apiUrl: string): string {
     url = undefined;
   }
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-    throw new OktaAppConnectionError("InvalidInput", `apiUrl must be the service's http(s) URL (such as https://connections.example.com), not ${JSON.stringify(String(apiUrl))}`);
+    throw apiError("InvalidInput", `apiUrl must be the service's http(s) URL (such as https://connections.example.com), not ${JSON.stringify(String(apiUrl))}`);
   }
   return apiUrl.replace(/\/+$/, "");
 }
@@ -106,14 +117,14 @@ function refusal(res: Response, body: unknown, text: string, scrub: (s: string) 
   const code = typeof b.error === "string" ? b.error : `HTTP${res.status}`;
   const message = typeof b.message === "string" ? b.message : text.trim().slice(0, 200) || res.statusText || "no message";
   const reqId = typeof b.reqId === "string" ? ` (request id ${b.reqId})` : "";
-  return new OktaAppConnectionError(code, scrub(message) + reqId, res.status);
+  return apiError(code, scrub(message) + reqId, res.status);
 }
 
 function unreachable(apiUrl: string, err: unknown, scrub: (s: string) => string): OktaAppConnectionError {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === "TimeoutError") return new OktaAppConnectionError("Timeout", `no answer from ${apiUrl} within ${TIMEOUT_MS / 1000} s`);
+  if (e.name === "TimeoutError") return apiError("Timeout", `no answer from ${apiUrl} within ${TIMEOUT_MS / 1000} s`);
   const why = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-  return new OktaAppConnectionError("Unreachable", `could not reach ${apiUrl}: ${scrub(why)}`);
+  return apiError("Unreachable", `could not reach ${apiUrl}: ${scrub(why)}`);
 }
 
 function scrubber(secrets: string[]): (s: string) => string {
@@ -121,5 +132,5 @@ function scrubber(secrets: string[]): (s: string) => string {
   return (s) => present.reduce((acc, secret) => acc.split(secret).join("[secret]"), s);
 }
 
-export const isNotFound = (err: unknown): boolean => err instanceof OktaAppConnectionError && err.status === 404;
-export const isStale = (err: unknown): boolean => err instanceof OktaAppConnectionError && err.status === 412;
+export const isNotFound = (err: unknown): boolean => isApiError(err) && err.status === 404;
+export const isStale = (err: unknown): boolean => isApiError(err) && err.status === 412;

@@ -25,7 +25,7 @@ import { oktaAppConnectionProvider } from "./provider";
 import type { Method } from "./state";
 
 export { oktaAppConnectionProvider, type ConnectionDiff } from "./provider";
-export { OktaAppConnectionError } from "./api";
+export { isApiError, type OktaAppConnectionError } from "./api";
 export type { ConnectionInputs, ConnectionState, Method } from "./state";
 
 /** `api-token` credentials (CONTRACT.md section 1). */

@@ -8,7 +8,7 @@
  * provider treats `credentials_hash`).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { callApi, isNotFound, isStale, OktaAppConnectionError, type ApiConnection } from "./api";
+import { apiError, callApi, isNotFound, isStale, type ApiConnection, type OktaAppConnectionError } from "./api";
 import { fingerprint, sameCredentials, stateOf, type ConnectionInputs, type ConnectionState } from "./state";
 
 /** The API never moves a connection to another service, scope or method: a change of these is a new one. */
@@ -108,7 +108,7 @@ function patchBody(changed: string[], news: ConnectionInputs): Record<string, un
 }
 
 function changedOutside(olds: ConnectionState, id: string): OktaAppConnectionError {
-  return new OktaAppConnectionError(
+  return apiError(
     "PreconditionFailed",
     `connection "${olds.name}" (${id}) was changed outside this deploy since version ${olds.version}, the one this deploy knows. ` +
       "Refresh (`sst refresh` or `pulumi refresh`) to take in its current state, then deploy again to apply yours.",
