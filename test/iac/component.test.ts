@@ -101,4 +101,39 @@ describe("OktaAppConnection under Pulumi mocks", () => {
     const olds = { ...news, projectId: null, description: null, instanceUrl: "https://acme.okta.com", proxy: null, version: 1, credentialsHash: "c", deployedCredentialsHash: "c", credentialsFingerprint: "sha256:00:00", health: null } satisfies iac.ConnectionState;
     expect(await provider.diff("id", olds, { ...news, projectId: "web" })).toMatchObject({ changes: true, replaces: ["projectId"], diffs: ["projectId", "credentials"] });
   });
+
+  it("runs the example sst.config.ts: two connections, every token an sst.Secret, registered as secrets", async () => {
+    // SST's globals at their edge: `$config` returns the config; an sst.Secret's value is a secret Output.
+    const secretValues: Record<string, string> = {
+      ConnectionsAuthToken: authToken,
+      OktaProdApiToken: sampleToken("example-prod"),
+      OktaStagingApiToken: sampleToken("example-staging"),
+    };
+    class Secret {
+      readonly value: pulumi.Output<string>;
+      constructor(name: string) {
+        this.value = pulumi.secret(secretValues[name]!);
+      }
+    }
+    Object.assign(globalThis, { $config: (config: unknown) => config, sst: { Secret } });
+    const example = join(ROOT, "examples", "sst-connection", "sst.config.ts");
+    const config = (await import(/* @vite-ignore */ example)).default as { run: () => Promise<Record<string, pulumi.Output<unknown>>> };
+    const outputs = await config.run();
+    expect(await resolved(outputs.oktaProdId!)).toBe("OktaProd-id");
+    expect(await resolved(outputs.oktaStagingId!)).toBe("OktaStaging-id");
+
+    const declared = registrations.filter((r) => r.name === "OktaProd" || r.name === "OktaStaging").sort((a, b) => a.name.localeCompare(b.name));
+    expect(declared.map((r) => [r.name, unwrap(r.inputs.name), unwrap(r.inputs.projectId)])).toEqual([
+      ["OktaProd", "okta-prod", "web"],
+      ["OktaStaging", "okta-staging", "web"],
+    ]);
+    for (const reg of declared) {
+      expect(pulumi.runtime.isRpcSecret(reg.inputs.authToken)).toBe(true);
+      expect(pulumi.runtime.isRpcSecret(reg.inputs.credentials)).toBe(true);
+      expect(unwrap(reg.inputs.authToken)).toBe(authToken);
+    }
+    expect((unwrap(declared[0]!.inputs.credentials) as { apiToken: string }).apiToken).toBe(secretValues.OktaProdApiToken);
+    expect((unwrap(declared[1]!.inputs.credentials) as { apiToken: string }).apiToken).toBe(secretValues.OktaStagingApiToken);
+    expect(unwrap(declared[0]!.inputs.proxy)).toEqual({ allow: ["GET /api/v1/users/**", "GET /api/v1/groups/**"] });
+  });
 });

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { mintDevToken } from "../../functions/local/dev-token";
 import { freePort } from "../../functions/local/free-port";
+import { loadOrCreateLocalSecrets } from "../../functions/local/secrets";
 import { oktaAppConnectionProvider, type ConnectionInputs, type ConnectionState } from "../../iac";
 import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
 import { startLocalProcess, type LocalProcess } from "../support/local-process";
@@ -45,13 +47,19 @@ const declared = (name: string, overrides: Partial<ConnectionInputs> = {}): Conn
 });
 
 /** What Pulumi would persist must hold no credential: neither token, nor anything of a token's shape. */
-function stateOnly<T>(value: T): T {
-  const text = JSON.stringify(value);
+function stateOnly<T extends { outs?: ConnectionState; props?: ConnectionState }>(result: T): T {
+  const text = JSON.stringify(result);
   expect(text).not.toContain(tokenA);
   expect(text).not.toContain(tokenB);
-  expect(findTokenShapes(value)).toEqual([]);
-  expect(value).not.toHaveProperty("credentials");
-  return value;
+  expect(findTokenShapes(result)).toEqual([]);
+  const state = result.outs ?? result.props;
+  if (state) {
+    expect(state).not.toHaveProperty("credentials");
+    // The bearer token is kept (refresh and delete need it) under `authToken` only, a secret output.
+    const { authToken, ...rest } = state;
+    expect(JSON.stringify(rest)).not.toContain(authToken);
+  }
+  return result;
 }
 
 /** The provider, with every state it returns checked by `stateOnly`. */
@@ -197,6 +205,22 @@ describe("OktaAppConnection provider against npm start", () => {
     expect((await api("GET", id)).status).toBe(404);
     expect(await provider.read(id, outs!)).toEqual({});
     await expect(provider.delete(id, outs!)).resolves.toBeUndefined();
+  });
+
+  it("a new authToken is an update that only keeps it: one GET with it, no new version", async () => {
+    const { id, outs } = await provider.create(declared("okta-new-auth"));
+    const { authJwtSecret } = loadOrCreateLocalSecrets(dataDir);
+    const rotated = await mintDevToken(authJwtSecret, { sub: "deploy-bot", orgId: "dev-org", orgRole: "admin" });
+    const news = declared("okta-new-auth", { authToken: rotated });
+    expect(await provider.diff(id, outs!, news)).toMatchObject({ changes: true, replaces: [], diffs: ["authToken"] });
+
+    // The update checks the new token with the service: a refused one fails it.
+    const refusedAuth = await rejection(provider.update(id, outs!, declared("okta-new-auth", { authToken: `${rotated}x` })));
+    expect(refusedAuth.message).toMatch(/^Unauthorized: /);
+    const { outs: updated } = await provider.update(id, outs!, news);
+    expect(updated).toEqual({ ...outs, authToken: rotated });
+    await provider.delete(id, updated!); // with the new token
+    expect((await api("GET", id)).status).toBe(404);
   });
 
   it("surfaces the API's errors as `error: message`, without a stack or a secret", async () => {
