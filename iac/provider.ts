@@ -36,7 +36,7 @@ export const oktaAppConnectionProvider = {
       throw err;
     }
     const { deployedCredentialsHash, credentialsFingerprint } = props;
-    return { id, props: stateOf(live, props, { deployedCredentialsHash, credentialsFingerprint }) };
+    return { id, props: stateOf(live, props, { deployedCredentialsHash, credentialsFingerprint }, props.proxy) };
   },
 
   async diff(_id: string, olds: ConnectionState, news: ConnectionInputs): Promise<ConnectionDiff> {

@@ -225,7 +225,7 @@ describe("OktaAppConnection provider against npm start", () => {
 
   it("surfaces the API's errors as `error: message`, without a stack or a secret", async () => {
     const bad = await rejection(provider.create(declared("okta-refused", { credentials: { instanceUrl: okta.origin, apiToken: refused } })));
-    expect(bad.message).toMatch(/^InvalidCredentials: .*Invalid token provided/);
+    expect(bad.message).toMatch(/^InvalidCredentials: Okta rejected the API token: Invalid token provided \(request id [^)]+\)$/);
 
     await provider.create(declared("okta-taken"));
     expect((await rejection(provider.create(declared("okta-taken")))).message).toMatch(/^Conflict: /);
