@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../functions/local/free-port";
 import type * as iac from "../../iac";
 import { sampleToken } from "../support/fake-okta";
 import { ROOT } from "../support/local-process";
@@ -100,6 +101,9 @@ describe("OktaAppConnection under Pulumi mocks", () => {
     const news: iac.ConnectionInputs = { apiUrl: "https://c.example.com", authToken, name: "okta-a", method: "api-token", credentials: { instanceUrl: "https://acme.okta.com", apiToken } };
     const olds = { ...news, projectId: null, description: null, instanceUrl: "https://acme.okta.com", proxy: null, version: 1, credentialsHash: "c", deployedCredentialsHash: "c", credentialsFingerprint: "sha256:00:00", health: null } satisfies iac.ConnectionState;
     expect(await provider.diff("id", olds, { ...news, projectId: "web" })).toMatchObject({ changes: true, replaces: ["projectId"], diffs: ["projectId", "credentials"] });
+    // Its calls go through the global fetch and come back as the deploy's `Code: message` errors.
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await expect(provider.read("id", { ...olds, apiUrl: closed })).rejects.toThrow(/^Unreachable: could not reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
   });
 
   it("runs the example sst.config.ts: two connections, every token an sst.Secret, registered as secrets", async () => {
