@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -234,5 +236,22 @@ describe("OktaAppConnection provider against npm start", () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     expect((await rejection(provider.create(declared("okta-down", { apiUrl: closed })))).message).toMatch(/^Unreachable: could not reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
     expect((await rejection(provider.create(declared("okta-nourl", { apiUrl: "connections.example.com" })))).message).toMatch(/^InvalidInput: apiUrl/);
+  });
+
+  it("keeps the declared secrets out of an error even when an answer would echo them", async () => {
+    // A broken proxy in front of the service that repeats the request it refused.
+    const echo = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: "BadGateway", message: `${req.headers.authorization} ${body}` })));
+    });
+    await new Promise<void>((done) => echo.listen(0, "127.0.0.1", done));
+    try {
+      const apiUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+      const err = await rejection(provider.create(declared("okta-echo", { apiUrl })));
+      expect(err.message).toMatch(/^BadGateway: Bearer \[secret\] .*"apiToken":"\[secret\]"/);
+    } finally {
+      echo.close();
+    }
   });
 });
