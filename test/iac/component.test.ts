@@ -1,5 +1,5 @@
 import "../support/pulumi-closure";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -35,7 +35,11 @@ async function bundled(): Promise<typeof iac> {
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, `index-${process.pid}.mjs`);
   await build({ entryPoints: [join(ROOT, "iac", "index.ts")], outfile, bundle: true, format: "esm", platform: "node", keepNames: true, external: ["@pulumi/*"], logLevel: "error" });
-  return import(pathToFileURL(outfile).href);
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    rmSync(outfile, { force: true });
+  }
 }
 
 beforeAll(async () => {

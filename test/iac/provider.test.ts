@@ -9,7 +9,7 @@ import { freePort } from "../../functions/local/free-port";
 import { loadOrCreateLocalSecrets } from "../../functions/local/secrets";
 import { oktaAppConnectionProvider, type ConnectionInputs, type ConnectionState } from "../../iac";
 import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
-import { startLocalProcess, type LocalProcess } from "../support/local-process";
+import { exited, startLocalProcess, type LocalProcess } from "../support/local-process";
 import { findTokenShapes } from "../support/token-shapes";
 
 /**
@@ -33,6 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   server?.child.kill("SIGTERM");
+  if (server) await exited(server.child);
   await okta?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
