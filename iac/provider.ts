@@ -22,7 +22,8 @@ export interface ConnectionDiff extends pulumi.dynamic.DiffResult {
 export const oktaAppConnectionProvider = {
   async create(inputs: ConnectionInputs): Promise<pulumi.dynamic.CreateResult<ConnectionState>> {
     const { name, description, method, projectId, credentials, proxy } = inputs;
-    const body = { name, method, credentials, ...(description != null && { description }), ...(projectId != null && { projectId }), ...(proxy != null && { proxy }) };
+    const optional = { description, projectId, proxy };
+    const body = { name, method, credentials, ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v != null)) };
     const created = await callApi(inputs, "POST", "", { body, secrets: secretsOf(inputs) });
     return { id: created.id, outs: await written(created, inputs) };
   },
