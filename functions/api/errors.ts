@@ -17,6 +17,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   UpstreamTimeout: 504,
   PayloadTooLarge: 413,
   ServiceUnavailable: 503,
+  AuthUnavailable: 503,
   InternalServerError: 500,
 };
 

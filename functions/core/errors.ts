@@ -17,6 +17,7 @@ export type ErrorCode =
   | "UpstreamTimeout"
   | "PayloadTooLarge"
   | "ServiceUnavailable"
+  | "AuthUnavailable"
   | "InternalServerError";
 
 export class DomainError extends Error {
@@ -53,5 +54,12 @@ export const upstreamUnavailable = (message: string, cause?: unknown) =>
 export const upstreamTimeout = (message: string) => new DomainError("UpstreamTimeout", message);
 export const serviceUnavailable = (message: string, cause?: unknown) =>
   new DomainError("ServiceUnavailable", message, { cause, retryAfterSeconds: 1 });
+
+/** The issuer's keys could not be fetched: the token may be fine, so this is not a 401. */
+export const authUnavailable = (cause?: unknown) =>
+  new DomainError("AuthUnavailable", "Bearer tokens cannot be verified right now: the issuer's keys could not be fetched", {
+    cause,
+    retryAfterSeconds: 5,
+  });
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

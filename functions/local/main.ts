@@ -24,7 +24,10 @@ async function main() {
   await new Promise<void>((ready) => server.once("listening", ready));
   const base = `http://127.0.0.1:${config.PORT}`;
   const lines = [`Okta App Connections listening on ${base}`, `  API docs: ${base}/docs`, `  Change events: ${stack.eventsFile}`];
-  if (stack.generatedSecret) {
+  if (stack.auth.kind === "jwks") {
+    const { url, issuer, audience } = stack.auth;
+    lines.push(`  Auth: bearer tokens are verified against ${url} (issuer ${issuer}, audience ${audience}); no dev token is printed`);
+  } else if (stack.generatedSecret) {
     const token = await mintDevToken(stack.authJwtSecret, { sub: "dev-admin", orgId: "dev-org", orgRole: "admin" });
     lines.push("  Dev token (org admin of dev-org, valid 12 h):", `  export TOKEN=${token}`);
     // In the fragment, which browsers never send: the page moves it to sessionStorage.
