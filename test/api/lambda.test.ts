@@ -150,7 +150,7 @@ describe("Lambda handler (API Gateway HTTP API v2)", () => {
 
   it("refuses claims of another issuer or audience, expired ones and malformed ones", async () => {
     const past = String(Math.floor(Date.now() / 1000) - 10);
-    for (const claims of [
+    const refused: Record<string, string>[] = [
       { iss: "https://evil.example/" },
       { aud: "other" },
       { exp: past },
@@ -160,7 +160,8 @@ describe("Lambda handler (API Gateway HTTP API v2)", () => {
       { projects: "map[p1:owner]" },
       { org_id: "" },
       { org_role: "root" },
-    ]) {
+    ];
+    for (const claims of refused) {
       const res = await invoke(event("GET", LIST, { claims: gatewayClaims(claims) }));
       expect(res.statusCode, JSON.stringify(claims)).toBe(401);
       expect(res.json.error).toBe("Unauthorized");

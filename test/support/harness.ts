@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { expect, inject } from "vitest";
 import { createApp } from "../../functions/api/app";
-import { createAuthenticator } from "../../functions/api/auth";
+import { createAuthenticator, type AuthOptions } from "../../functions/api/auth";
 import { wireConnectionService } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { startLocalKms } from "../../functions/core/crypto/local-kms";
@@ -36,7 +36,7 @@ export interface Reply<T = any> {
  * The service on real parts: a fresh table on the suite's DynamoDB Local, the local KMS endpoint,
  * the real SDK clients, a fake Okta on loopback, and the app behind a real HTTP server.
  */
-export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number } = {}) {
+export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number; auth?: AuthOptions } = {}) {
   const tableName = `test-${randomUUID()}`;
   const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint"), maxAttempts: opts.awsMaxAttempts });
   await ensureTable(dynamodb, tableName);
@@ -59,7 +59,7 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
   });
   const app = createApp({
     service,
-    authenticate: createAuthenticator({ kind: "hs256", secret: TEST_JWT_SECRET }),
+    authenticate: createAuthenticator(opts.auth ?? { kind: "hs256", secret: TEST_JWT_SECRET }),
     logger,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });

@@ -13,7 +13,9 @@ export interface LocalProcess {
   output: () => string;
 }
 
-export async function startLocalProcess(opts: { env: Record<string, string>; args?: string[]; port?: number }): Promise<LocalProcess> {
+/** `ready`: the start line to wait for; by default the printed dev token (then `token` is it, else ""). */
+export async function startLocalProcess(opts: { env: Record<string, string>; args?: string[]; port?: number; ready?: RegExp }): Promise<LocalProcess> {
+  const ready = opts.ready ?? DEV_TOKEN;
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, ["--import", "tsx", "functions/local/main.ts", ...(opts.args ?? [])], {
     cwd: ROOT,
@@ -24,15 +26,17 @@ export async function startLocalProcess(opts: { env: Record<string, string>; arg
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const deadline = Date.now() + 45_000;
-  while (!/export TOKEN=(\S+)/.test(output)) {
+  while (!ready.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`the local server did not come up:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, base: `http://127.0.0.1:${port}`, token: /export TOKEN=(\S+)/.exec(output)![1]!, output: () => output };
+  return { child, base: `http://127.0.0.1:${port}`, token: DEV_TOKEN.exec(output)?.[1] ?? "", output: () => output };
 }
+
+const DEV_TOKEN = /export TOKEN=(\S+)/;
 
 export const exited = (child: ChildProcess) =>
   new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.once("exit", (code) => done(code))));
