@@ -12,8 +12,10 @@ import { table } from "./table";
 const cursorSecret = new random.RandomPassword("CursorSecret", { length: 48, special: false });
 
 /**
- * One Lambda serves the whole Hono app. It still verifies every bearer token itself against the
- * issuer's JWKS: API Gateway's authorizer is the first gate, not the only one.
+ * One Lambda serves the whole Hono app. API Gateway's JWT authorizer verifies every `/api/` token;
+ * the function trusts the verified claims it hands over (functions/api/gateway-auth.ts), which is
+ * safe because only this API may invoke the function (the route permissions SST creates, asserted
+ * by check:infra; no function URL, no other principal).
  */
 export const apiFunction = new sst.aws.Function(
   API_FUNCTION,
@@ -29,10 +31,8 @@ export const apiFunction = new sst.aws.Function(
       KMS_KEY_ID: key.arn,
       CURSOR_SECRET: cursorSecret.result,
       CREDENTIALS_HASH_KEY: credentialsHashKey.result,
-      AUTH_JWKS_URL: auth.jwksUrl,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
-      ...(auth.algorithm ? { AUTH_JWT_ALGORITHM: auth.algorithm } : {}),
     },
   },
   // The function never runs without its permissions.

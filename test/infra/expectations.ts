@@ -32,7 +32,7 @@ export interface Expectations {
   encryptionContexts: Record<string, string>[];
   dynamoActions: { table: string[]; indexes: string[] };
   production: boolean;
-  auth: { issuer: string; audience: string; jwksUrl: string };
+  auth: { issuer: string; audience: string };
   provisioning: ProvisioningExpectation;
 }
 
@@ -110,11 +110,10 @@ export const PROVISION_KEY_ACTIONS = ["kms:GenerateDataKey"];
 export const TEST_AUTH = {
   issuer: "https://issuer.example.com/oauth2/default",
   audience: "api://okta-app-connections",
-  jwksUrl: "https://issuer.example.com/oauth2/default/v1/keys",
 };
 
 /** The deploy-time environment the synthesized stacks get. */
-export const DEPLOY_ENV = { AUTH_ISSUER: TEST_AUTH.issuer, AUTH_AUDIENCE: TEST_AUTH.audience, AUTH_JWKS_URL: TEST_AUTH.jwksUrl };
+export const DEPLOY_ENV = { AUTH_ISSUER: TEST_AUTH.issuer, AUTH_AUDIENCE: TEST_AUTH.audience };
 
 export function expectationsFromCode(production: boolean): Expectations {
   return {

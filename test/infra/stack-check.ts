@@ -347,7 +347,8 @@ export function checkFunction(synth: Synth, expect: Expectations): string[] {
   if (env.KMS_KEY_ID !== connectionsKey(synth)?.outputs.arn) problems.push("KMS_KEY_ID is not the key's ARN");
   if (!env.CURSOR_SECRET || String(env.CURSOR_SECRET).length < 32) problems.push("CURSOR_SECRET is missing or short");
   problems.push(...credentialsHashKeyProblems(synth, "API", env.CREDENTIALS_HASH_KEY));
-  if (env.AUTH_JWKS_URL !== expect.auth.jwksUrl) problems.push("AUTH_JWKS_URL is not the configured JWKS");
+  // The authorizer verifies tokens; the function only reads its claims (functions/api/gateway-auth.ts).
+  if (env.AUTH_JWKS_URL || env.AUTH_JWT_ALGORITHM) problems.push("the function gets JWKS settings, but it must trust the authorizer's claims, not verify tokens");
   if (env.AUTH_ISSUER !== expect.auth.issuer) problems.push("AUTH_ISSUER is not the configured issuer");
   if (env.AUTH_AUDIENCE !== expect.auth.audience) problems.push("AUTH_AUDIENCE is not the configured audience");
   if (env.AUTH_JWT_SECRET || env.DYNAMODB_ENDPOINT || env.OKTA_INSECURE_ALLOWLIST) problems.push("a local-only variable is set in AWS");
@@ -681,6 +682,31 @@ export function checkChangeEvents(synth: Synth): string[] {
   return problems;
 }
 
+const PERMISSION = "aws:lambda/permission:Permission";
+
+/**
+ * The API function trusts the JWT authorizer's claims in its event, so nothing but this API may
+ * invoke it: every invoke permission on it names API Gateway and this API's execution ARN, and
+ * it has no function URL (which would reach it without the authorizer).
+ */
+export function checkInvokers(synth: Synth): string[] {
+  const problems: string[] = [];
+  const fn = apiFunction(synth);
+  const api = only(synth, "aws:apigatewayv2/api:Api", problems);
+  if (!fn || !api) return [...problems, "no API function or API"];
+  const refersToFunction = (value: unknown) => [fn.outputs.arn, fn.outputs.name, fn.inputs.name].includes(String(value));
+  const permissions = byType(synth, PERMISSION).filter((p) => refersToFunction(p.inputs.function));
+  if (permissions.length === 0) problems.push("no permission lets API Gateway invoke the API function");
+  for (const p of permissions) {
+    if (p.inputs.principal !== "apigateway.amazonaws.com") problems.push(`lambda permission ${p.name} lets ${p.inputs.principal} invoke the API function`);
+    if (!String(p.inputs.sourceArn ?? "").startsWith(`${api.outputs.executionArn}/`))
+      problems.push(`lambda permission ${p.name} lets callers other than this API invoke the API function (source ${p.inputs.sourceArn ?? "any"})`);
+  }
+  for (const url of byType(synth, "aws:lambda/functionUrl:FunctionUrl"))
+    if (refersToFunction(url.inputs.functionName)) problems.push(`function URL ${url.name} reaches the API function without the authorizer`);
+  return problems;
+}
+
 /** All checks; an empty list means the stack matches the code. */
 export function checkStack(synth: Synth, expect: Expectations): string[] {
   return [
@@ -690,6 +716,7 @@ export function checkStack(synth: Synth, expect: Expectations): string[] {
     ...checkKms(synth, expect),
     ...checkApiRole(synth, expect),
     ...checkFunction(synth, expect),
+    ...checkInvokers(synth),
     ...checkOperations(synth),
     ...checkBus(synth),
     ...checkProvisioning(synth, expect),

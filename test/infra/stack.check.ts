@@ -8,6 +8,7 @@ import {
   checkChangeEvents,
   checkFunction,
   checkIam,
+  checkInvokers,
   checkKms,
   checkOperations,
   checkProvisioning,
@@ -15,6 +16,7 @@ import {
   checkStack,
   checkTable,
 } from "./stack-check";
+import { API_FUNCTION } from "../../infra/routes";
 import { ROOT, synthesize, type Synth } from "./synth";
 
 let prod: Synth;
@@ -74,6 +76,12 @@ describe("the production stack, run offline under Pulumi mocks", () => {
   it("rotates the key and allows it only with the code's encryption context", () => expect(checkKms(prod, code)).toEqual([]));
   it("gives the API role exactly the DynamoDB and KMS actions the code uses", () => expect(checkApiRole(prod, code)).toEqual([]));
   it("runs the bundle on nodejs22.x arm64 with the AWS-mode environment", () => expect(checkFunction(prod, code)).toEqual([]));
+  it("lets only this API invoke the function that trusts the authorizer's claims", () => {
+    expect(checkInvokers(prod)).toEqual([]);
+    const permissions = prod.resources.filter((r) => r.type === "aws:lambda/permission:Permission" && String(r.inputs.function).includes(API_FUNCTION));
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const p of permissions) expect(p.inputs).toMatchObject({ principal: "apigateway.amazonaws.com", sourceArn: expect.stringMatching(/^arn:aws:execute-api:.+\/\*$/) });
+  });
   it("sets log retention, throttling, access logs and a 5xx alarm", () => expect(checkOperations(prod)).toEqual([]));
   it("has one event bus, the only target of events:PutEvents", () => expect(checkBus(prod)).toEqual([]));
   it("feeds the intake from an SSE-KMS queue with a bounded, alarmed DLQ and partial batch responses", () => {
@@ -97,6 +105,13 @@ describe("a non-production stage", () => {
 
   it("refuses to build without the issuer settings", async () => {
     await expect(synthesize({ stage: "dev", env: { ...BUILT, AUTH_ISSUER: "" } })).rejects.toThrow(/AUTH_ISSUER must be set/);
+  });
+
+  it("refuses a JWT algorithm API Gateway's authorizer cannot verify (RSA only)", async () => {
+    for (const algorithm of ["ES256", "HS256", "EdDSA"])
+      await expect(synthesize({ stage: "dev", env: { ...BUILT, AUTH_JWT_ALGORITHM: algorithm } }), algorithm).rejects.toThrow(
+        /API Gateway's JWT authorizer verifies RS256, RS384, RS512 only/,
+      );
   });
 });
 
@@ -137,6 +152,22 @@ describe("the check fails on a mismatch", () => {
     const problems = checkRoutes(broken, code);
     expect(problems).toContainEqual("POST /api/v1/app-connections/okta -> ANY /api/{proxy+} is not behind the JWT authorizer");
     expect(problems).toContainEqual("gateway route ANY /api/{proxy+} is under /api but has authorization NONE");
+  });
+
+  it("a function that callers other than this API may invoke", () => {
+    const broken = copy(prod);
+    const permission = broken.resources.find((r) => r.type === "aws:lambda/permission:Permission" && String(r.inputs.function).includes(API_FUNCTION))!;
+    const fn = find(broken, "aws:lambda/function:Function", `${API_FUNCTION}Function`);
+    broken.resources.push(
+      { ...structuredClone(permission), name: "Anyone", inputs: { ...permission.inputs, principal: "*", sourceArn: undefined } },
+      { ...structuredClone(permission), name: "OtherApi", inputs: { ...permission.inputs, sourceArn: "arn:aws:execute-api:us-east-1:123456789012:zzzz/*" } },
+      { ...structuredClone(permission), type: "aws:lambda/functionUrl:FunctionUrl", name: "Url", inputs: { functionName: fn.outputs.name ?? fn.outputs.arn } },
+    );
+    const problems = checkInvokers(broken);
+    expect(problems).toContainEqual("lambda permission Anyone lets * invoke the API function");
+    expect(problems).toContainEqual("lambda permission Anyone lets callers other than this API invoke the API function (source any)");
+    expect(problems).toContainEqual(expect.stringMatching(/^lambda permission OtherApi lets callers other than this API .*zzzz/));
+    expect(problems).toContainEqual("function URL Url reaches the API function without the authorizer");
   });
 
   it("a wildcard action, a * resource or a managed policy", () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { expect, inject } from "vitest";
 import { createApp } from "../../functions/api/app";
-import { createAuthenticator } from "../../functions/api/auth";
+import { createAuthenticator, type AuthOptions } from "../../functions/api/auth";
 import { wireConnectionService } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { startLocalKms } from "../../functions/core/crypto/local-kms";
@@ -47,6 +47,7 @@ export async function startHarness(
     credentialsHashKey?: string;
     /** Host names (resolved by `resolve`) allowed like the fake Okta's own address, on its port. */
     oktaNames?: string[];
+    auth?: AuthOptions;
   } = {},
 ) {
   const credentialsHashKey = opts.credentialsHashKey ?? TEST_CREDENTIALS_HASH_KEY;
@@ -73,7 +74,7 @@ export async function startHarness(
   });
   const app = createApp({
     service,
-    authenticate: createAuthenticator({ kind: "hs256", secret: TEST_JWT_SECRET }),
+    authenticate: createAuthenticator(opts.auth ?? { kind: "hs256", secret: TEST_JWT_SECRET }),
     logger,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
