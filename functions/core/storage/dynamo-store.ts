@@ -118,7 +118,7 @@ async function transact(client: DynamoDBClient, items: TransactWriteItem[], reas
   }
 }
 
-/** DynamoDB adapter of the store port: one table, keys from `./keys`, one call per read. */
+/** DynamoDB adapter of the store port: one table, keys from `./keys`; a read by id is one call, by name two. */
 export function createDynamoStore(opts: { client: DynamoDBClient; tableName: string }): ConnectionStore {
   const { client, tableName: TableName } = opts;
 
@@ -138,28 +138,33 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
   };
   const run = (plan: { items: TransactWriteItem[]; reasonOf: ReasonOf }) => transact(client, plan.items, plan.reasonOf);
 
-  return {
-    async getById(orgId, id) {
-      const out = await withStoreErrors(() =>
-        client.send(new GetItemCommand({ TableName, Key: toItem(keys.connectionKey(orgId, id)), ConsistentRead: true })),
-      );
-      return out.Item ? recordFrom(out.Item) : null;
-    },
+  const getById: ConnectionStore["getById"] = async (orgId, id) => {
+    const out = await withStoreErrors(() =>
+      client.send(new GetItemCommand({ TableName, Key: toItem(keys.connectionKey(orgId, id)), ConsistentRead: true })),
+    );
+    return out.Item ? recordFrom(out.Item) : null;
+  };
+  const idOfName: ConnectionStore["idOfName"] = async (orgId, projectId, name) => {
+    const Key = toItem(keys.nameLockKey(orgId, projectId, name));
+    const out = await withStoreErrors(() =>
+      client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "connectionId" })),
+    );
+    return out.Item?.connectionId?.S ?? null;
+  };
 
+  return {
+    getById,
+
+    /**
+     * Strongly consistent: the name lock (read with ConsistentRead) says which connection holds the
+     * name, then one GetItem by key. GSI1 is eventually consistent and could still show a renamed or
+     * deleted connection right after the change.
+     */
     async getByName(orgId, projectId, name) {
-      const { GSI1PK, GSI1SK } = keys.connectionIndexKey(orgId, projectId, name);
-      const out = await withStoreErrors(() =>
-        client.send(
-          new QueryCommand({
-            TableName,
-            IndexName: keys.GSI1,
-            KeyConditionExpression: "GSI1PK = :pk AND GSI1SK = :sk",
-            ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":sk": GSI1SK }),
-          }),
-        ),
-      );
-      const item = out.Items?.[0];
-      return item ? recordFrom(item) : null;
+      const id = await idOfName(orgId, projectId, name);
+      const record = id ? await getById(orgId, id) : null;
+      // Renamed between the two reads: the name no longer belongs to it.
+      return record && record.name === name && record.projectId === projectId ? record : null;
     },
 
     async isNameTaken(orgId, projectId, name) {
@@ -170,13 +175,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
       return out.Item !== undefined;
     },
 
-    async idOfName(orgId, projectId, name) {
-      const Key = toItem(keys.nameLockKey(orgId, projectId, name));
-      const out = await withStoreErrors(() =>
-        client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "connectionId" })),
-      );
-      return out.Item?.connectionId?.S ?? null;
-    },
+    idOfName,
 
     async create(record, audit, mark) {
       const put: TransactWriteItem = {
