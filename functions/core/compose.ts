@@ -17,6 +17,8 @@ export interface ServiceWiring {
   oktaInsecureAllowlist?: string[];
   oktaTimeoutMs?: number;
   logger?: Logger;
+  /** Tests inject a clock to age paging cursors; production uses `Date.now`. */
+  cursorClock?: () => number;
   /** Tests inject a resolver; production uses the system's DNS. */
   resolve?: Resolver;
 }
@@ -28,7 +30,7 @@ export function wireConnectionService(w: ServiceWiring): ConnectionService {
     sealer: createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId }),
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
     okta: createOktaVerifier({ timeoutMs: w.oktaTimeoutMs }),
-    cursors: createCursorCodec(w.cursorSecret),
+    cursors: createCursorCodec(w.cursorSecret, { clock: w.cursorClock }),
     logger: w.logger,
   });
 }

@@ -36,7 +36,9 @@ export interface Reply<T = any> {
  * The service on real parts: a fresh table on the suite's DynamoDB Local, the local KMS endpoint,
  * the real SDK clients, a fake Okta on loopback, and the app behind a real HTTP server.
  */
-export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number } = {}) {
+export async function startHarness(
+  opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number; cursorClock?: () => number } = {},
+) {
   const tableName = `test-${randomUUID()}`;
   const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint"), maxAttempts: opts.awsMaxAttempts });
   await ensureTable(dynamodb, tableName);
@@ -55,6 +57,7 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     oktaInsecureAllowlist: [okta.hostPort],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
+    cursorClock: opts.cursorClock,
     logger,
   });
   const app = createApp({
