@@ -32,8 +32,6 @@ export const changeEvents = {
   parallelizationFactor: 1,
   maximumRetryAttempts: 5,
   maximumRecordAgeSeconds: 24 * 3600,
-  /** Only connection items produce events; the handler ignores the rest anyway. */
-  itemType: "connection",
 } as const;
 
 /** A parked message or a failed stream batch: alarm as soon as one is there. */

@@ -2,6 +2,7 @@
  * The offline check of the synthesized stack: each function returns the problems it finds (an
  * empty list passes), so a test can show both a clean stack and a broken one being caught.
  */
+import { CHANGE_EVENT_FILTERS } from "../../functions/events/stream-filters";
 import { CHANGE_EVENTS_FUNCTION, PROVISION_FUNCTION } from "../../infra/provisioning-spec";
 import { API_FUNCTION } from "../../infra/routes";
 import type { Expectations } from "./expectations";
@@ -594,6 +595,10 @@ export function checkChangeEvents(synth: Synth): string[] {
     problems.push("the stream subscription has no ReportBatchItemFailures: the handler's failed record is ignored");
   if (Number(m.parallelizationFactor ?? 1) !== 1)
     problems.push("the stream subscription's parallelization factor is not 1 (events of one connection could reorder)");
+  // The handler makes deleted events from the delete's audit item: a filter that drops it loses them.
+  const patterns = list(m.filterCriteria?.filters as { pattern: string }[] | undefined).map((f) => JSON.parse(f.pattern));
+  if (JSON.stringify(patterns) !== JSON.stringify(CHANGE_EVENT_FILTERS))
+    problems.push(`the stream subscription's filters ${JSON.stringify(patterns)} are not the code's CHANGE_EVENT_FILTERS`);
   const destination = m.destinationConfig?.onFailure?.destinationArn;
   const failures = queueByArn(synth, destination);
   if (!destination) problems.push("the stream subscription has no on-failure destination: records that still fail are dropped");

@@ -218,6 +218,14 @@ describe("the check fails on a mismatch", () => {
     expect(checkChangeEvents(broken)).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
   });
 
+  it("a stream filter that drops the deletes' audit items (the source of deleted events)", () => {
+    const broken = copy(prod);
+    const filters = streamMapping(broken).inputs.filterCriteria.filters as { pattern: string }[];
+    expect(filters.length).toBeGreaterThan(1);
+    streamMapping(broken).inputs.filterCriteria.filters = filters.slice(0, 1);
+    expect(checkChangeEvents(broken)).toContainEqual(expect.stringMatching(/are not the code's CHANGE_EVENT_FILTERS/));
+  });
+
   it("an idempotency table without TTL, and roles that reach further than they need", () => {
     const broken = copy(prod);
     find(broken, "aws:dynamodb/table:Table", "IdempotencyTable").inputs.ttl = { enabled: false };

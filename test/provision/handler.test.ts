@@ -154,7 +154,7 @@ describe("done when: a batch sent twice, out of order, with a poison message", (
       "app-connection.created final-alpha v1",
       "app-connection.updated final-alpha v2",
       "app-connection.created final-beta v1",
-      "app-connection.deleted final-beta v1",
+      "app-connection.deleted final-beta v2",
       "app-connection.created final-gamma v1",
     ]);
   });

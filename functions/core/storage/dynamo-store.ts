@@ -40,13 +40,19 @@ function recordFrom(item: Item): ConnectionRecord {
 }
 
 function auditFrom(item: Item): AuditEvent {
-  const { PK, SK, type, ...event } = unmarshall(item);
+  const { PK, SK, type, connectionVersion, ...event } = unmarshall(item);
   return event as AuditEvent;
 }
 
-function auditPut(tableName: string, event: AuditEvent): TransactWriteItem {
+/**
+ * `connectionVersion` (delete only: one past the deleted record's last version) is for the change
+ * event: a delete leaves no connection item to carry its time and version, so the audit item
+ * written in the same transaction does (functions/events/change-events.ts).
+ */
+function auditPut(tableName: string, event: AuditEvent, connectionVersion?: number): TransactWriteItem {
   const key = keys.auditKey(event.orgId, event.projectId, event.createdAt, event.id);
-  return { Put: { TableName: tableName, Item: toItem({ ...key, type: "audit", ...event }), ConditionExpression: "attribute_not_exists(PK)" } };
+  const Item = toItem({ ...key, type: "audit", ...event, connectionVersion });
+  return { Put: { TableName: tableName, Item, ConditionExpression: "attribute_not_exists(PK)" } };
 }
 
 function nameLockPut(tableName: string, record: ConnectionRecord): TransactWriteItem {
@@ -202,7 +208,8 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
         Delete: { TableName, Key: toItem(keys.connectionKey(record.orgId, record.id)), ...versionGuard(record) },
       };
       const reasonOf: ReasonOf = (index, oldItem) => (index === 0 ? connectionReason(oldItem) : "version-mismatch");
-      await run(withMark([del, nameLockDelete(TableName, record), auditPut(TableName, audit)], record, mark, reasonOf));
+      const items = [del, nameLockDelete(TableName, record), auditPut(TableName, audit, record.version + 1)];
+      await run(withMark(items, record, mark, reasonOf));
     },
 
     async getProvisioningMark(orgId, projectId, name) {
