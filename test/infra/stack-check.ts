@@ -2,6 +2,7 @@
  * The offline check of the synthesized stack: each function returns the problems it finds (an
  * empty list passes), so a test can show both a clean stack and a broken one being caught.
  */
+import { WORST_PATHS, worstCaseMs } from "../../functions/core/deadlines";
 import { CHANGE_EVENT_FILTERS } from "../../functions/events/stream-filters";
 import { CHANGE_EVENTS_FUNCTION, PROVISION_FUNCTION } from "../../infra/provisioning-spec";
 import { API_FUNCTION } from "../../infra/routes";
@@ -625,6 +626,36 @@ export function checkChangeEvents(synth: Synth): string[] {
   return problems;
 }
 
+/** API Gateway's HTTP API ends an integration after 30 s whatever the Lambda's own timeout. */
+const GATEWAY_INTEGRATION_LIMIT_SECONDS = 30;
+
+/**
+ * Each Lambda's timeout sits above the worst case of its unit of work, summed from the deadlines
+ * of every outside call it makes (functions/core/deadlines.ts) times the batch it is given; so a
+ * slow DNS, Okta or AWS answer ends as the service's own error, never as a Lambda timeout.
+ */
+export function checkDeadlines(synth: Synth): string[] {
+  const problems: string[] = [];
+  const seconds = (ms: number) => Math.round(ms) / 1000;
+  const need = (fn: RecordedResource | undefined, label: string, worstMs: number) => {
+    if (!fn) return problems.push(`no ${label} function`);
+    const timeout = Number(fn.inputs.timeout);
+    if (!(timeout * 1000 > worstMs))
+      problems.push(`the ${label} function's timeout is ${timeout} s; its worst case adds up to ${seconds(worstMs)} s (functions/core/deadlines.ts)`);
+    return timeout;
+  };
+  const batchOf = (fn: RecordedResource | undefined) => Number(fn ? mappingsOf(synth, fn)[0]?.inputs.batchSize ?? 1 : 1);
+  const api = apiFunction(synth);
+  const apiTimeout = need(api, "API", worstCaseMs(WORST_PATHS.api));
+  if (Number(apiTimeout) > GATEWAY_INTEGRATION_LIMIT_SECONDS)
+    problems.push(`the API function's timeout is ${apiTimeout} s; API Gateway gives up after ${GATEWAY_INTEGRATION_LIMIT_SECONDS} s`);
+  const provision = lambdaOf(synth, PROVISION_FUNCTION);
+  need(provision, "provision", batchOf(provision) * worstCaseMs(WORST_PATHS.provisionMessage));
+  const events = lambdaOf(synth, CHANGE_EVENTS_FUNCTION);
+  need(events, "change-events", Math.ceil(batchOf(events) / 10) * worstCaseMs(WORST_PATHS.changeEventsChunk));
+  return problems;
+}
+
 /** All checks; an empty list means the stack matches the code. */
 export function checkStack(synth: Synth, expect: Expectations): string[] {
   return [
@@ -638,5 +669,6 @@ export function checkStack(synth: Synth, expect: Expectations): string[] {
     ...checkBus(synth),
     ...checkProvisioning(synth, expect),
     ...checkChangeEvents(synth),
+    ...checkDeadlines(synth),
   ];
 }
