@@ -8,7 +8,9 @@ import {
   upstreamTimeout,
   upstreamUnavailable,
 } from "../errors";
-import type { OktaTarget } from "./url-guard";
+import { DEADLINES } from "../deadlines";
+import { ConnectFailed, connectInTurn } from "./connect-in-turn";
+import type { OktaTarget, ResolvedAddress } from "./url-guard";
 
 /** Checks an API token against Okta. Rejects with a `DomainError`; never exposes the token. */
 export interface OktaVerifier {
@@ -25,9 +27,9 @@ interface Answer {
   body: string;
 }
 
-/** Builds the verifier; `timeoutMs` (default 10 000) bounds connect, response and body together. */
+/** Builds the verifier; `timeoutMs` (default `DEADLINES.oktaMs`) bounds connect, response and body together. */
 export function createOktaVerifier(opts: { timeoutMs?: number } = {}): OktaVerifier {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? DEADLINES.oktaMs;
   return {
     async verify(target, apiToken) {
       // A CR/LF would be header injection; Node would refuse it, but say so without echoing it.
@@ -38,13 +40,26 @@ export function createOktaVerifier(opts: { timeoutMs?: number } = {}): OktaVerif
   };
 }
 
-function getUsersMe(target: OktaTarget, apiToken: string, timeoutMs: number): Promise<Answer> {
+/** Connects to each checked address in turn (only a failure to connect moves on), all within one deadline. */
+async function getUsersMe(target: OktaTarget, apiToken: string, timeoutMs: number): Promise<Answer> {
+  const deadline = Date.now() + timeoutMs;
+  const addresses = target.addresses?.length ? target.addresses : [{ address: target.address, family: target.family }];
+  try {
+    return await connectInTurn(addresses, (pinned) => getUsersMeAt(target, pinned, apiToken, deadline, timeoutMs));
+  } catch (error) {
+    if (!(error instanceof ConnectFailed)) throw error;
+    throw upstreamUnavailable(`Could not reach Okta at ${target.origin} (${error.code})`, error.cause);
+  }
+}
+
+function getUsersMeAt(target: OktaTarget, pinnedAddress: ResolvedAddress, apiToken: string, deadline: number, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // Always hand back the address the guard checked, so a second DNS answer cannot redirect us.
     const pinned: LookupFunction = (_host, options, cb) => {
-      if (options.all) cb(null, [{ address: target.address, family: target.family }]);
-      else cb(null, target.address, target.family);
+      if (options.all) cb(null, [pinnedAddress]);
+      else cb(null, pinnedAddress.address, pinnedAddress.family);
     };
+    let connected = false;
     const transport = target.protocol === "http:" ? http : https;
     const req = transport.request(
       {
@@ -63,7 +78,7 @@ function getUsersMe(target: OktaTarget, apiToken: string, timeoutMs: number): Pr
         const chunks: Buffer[] = [];
         let size = 0;
         const finish = () => {
-          clearTimeout(timer);
+          clearTimers();
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
           req.destroy();
         };
@@ -77,15 +92,25 @@ function getUsersMe(target: OktaTarget, apiToken: string, timeoutMs: number): Pr
         res.on("error", fail);
       },
     );
+    const left = Math.max(0, deadline - Date.now());
     const timer = setTimeout(() => {
       reject(upstreamTimeout(`Okta did not answer within ${timeoutMs / 1000} s`));
       req.destroy();
-    }, timeoutMs);
+    }, left);
+    // An address that never accepts gives way to the next one before the whole deadline is spent.
+    const connectTimer = setTimeout(() => {
+      if (connected) return;
+      clearTimers();
+      reject(new ConnectFailed(pinnedAddress.address, "connect timeout"));
+      req.destroy();
+    }, Math.min(left, DEADLINES.oktaConnectMs));
+    const clearTimers = () => (clearTimeout(timer), clearTimeout(connectTimer));
+    req.on("socket", (socket) => socket.once("connect", () => (connected = true)));
     // Node system errors carry code/address/port only, never request headers, so they are safe as cause.
     function fail(err: Error) {
-      clearTimeout(timer);
+      clearTimers();
       const code = (err as NodeJS.ErrnoException).code ?? "network error";
-      reject(upstreamUnavailable(`Could not reach Okta at ${target.origin} (${code})`, err));
+      reject(connected ? upstreamUnavailable(`Could not reach Okta at ${target.origin} (${code})`, err) : new ConnectFailed(pinnedAddress.address, code, err));
     }
     req.on("error", fail);
     req.end();
