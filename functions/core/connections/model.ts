@@ -9,7 +9,7 @@ export type Actor =
       orgRole: "admin" | "member";
       projects: Record<string, "admin" | "member" | "viewer">;
     }
-  | { type: "provisioning"; id: string; orgId: string };
+  | { type: "provisioning"; id: string; orgId: string; senderId?: string };
 
 /** A stored connection. `secret` is the sealed API token; it never leaves the domain layer. */
 export interface ConnectionRecord {
@@ -64,7 +64,8 @@ export type AuditAction = "create-app-connection" | "update-app-connection" | "d
 export interface AuditEvent {
   id: string;
   action: AuditAction;
-  actor: { type: "user" | "provisioning"; id: string };
+  /** `senderId`: provisioning only, the SQS `SenderId` of the message (the producer's AWS principal). */
+  actor: { type: "user" | "provisioning"; id: string; senderId?: string };
   connectionId: string;
   orgId: string;
   projectId: string | null;
