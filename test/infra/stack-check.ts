@@ -187,7 +187,8 @@ export function checkIam(synth: Synth): string[] {
       if (s.NotResource !== undefined) problems.push(`${at}: NotResource grants everything else`);
       for (const action of list(s.Action)) if (action.includes("*")) problems.push(`${at}: wildcard action ${action}`);
       if (list(s.Action).length === 0) problems.push(`${at}: no action`);
-      if (JSON.stringify(s.Principal ?? null).includes('"*"')) problems.push(`${at}: principal "*"`);
+      // A Deny to "*" takes away; only an Allow to "*" would hand out.
+      if (s.Effect !== "Deny" && JSON.stringify(s.Principal ?? null).includes('"*"')) problems.push(`${at}: principal "*"`);
       for (const resource of list(s.Resource)) {
         // In a key policy "*" is the only way to say "this key".
         if (keyPolicy && resource === "*") continue;
@@ -494,6 +495,7 @@ export function checkProvisioning(synth: Synth, expect: Expectations): string[] 
   if (!(Number(mapping.batchSize) >= 1 && Number(mapping.batchSize) <= 10)) problems.push(`the intake batch size is ${mapping.batchSize}`);
 
   problems.push(...queueEncryptionProblems(synth, queue, "intake queue"));
+  problems.push(...intakePolicyProblems(synth, queue, want.producers));
   const timeout = Number(fn.inputs.timeout);
   const visibility = Number(queue.inputs.visibilityTimeoutSeconds);
   if (!(visibility >= 6 * timeout))
@@ -623,6 +625,33 @@ export function checkChangeEvents(synth: Synth): string[] {
     [String(logStreamsOf(synth, fn)), { what: "its log group", actions: LOGS }],
   ]);
   problems.push(...grantProblems("change-events", statements, needs));
+  return problems;
+}
+
+/**
+ * The intake queue's resource policy: `sqs:SendMessage` allowed to exactly the configured producers
+ * and denied to every other principal (so no identity policy of the account can open it wider).
+ */
+function intakePolicyProblems(synth: Synth, queue: RecordedResource, producers: string[]): string[] {
+  const policies = byType(synth, "aws:sqs/queuePolicy:QueuePolicy").filter((p) => p.inputs.queueUrl === queue.outputs.url);
+  if (policies.length !== 1) return [`expected one resource policy on the intake queue, found ${policies.length}`];
+  const doc = JSON.parse(policies[0]!.inputs.policy) as PolicyDocument;
+  const problems: string[] = [];
+  const onQueue = (s: Statement) => list(s.Resource).every((r) => r === queue.outputs.arn) && list(s.Resource).length > 0;
+  for (const s of doc.Statement.filter((s) => s.Effect === "Allow")) {
+    const principals = list((s.Principal as { AWS?: string | string[] } | undefined)?.AWS);
+    if (!sameSet(list(s.Action), ["sqs:SendMessage"]) || !onQueue(s))
+      problems.push(`the intake queue's policy allows ${fmt(list(s.Action))} on ${fmt(list(s.Resource))}; only sqs:SendMessage on the queue`);
+    if (!sameSet(principals, producers))
+      problems.push(`the intake queue's policy lets ${fmt(principals)} send; PROVISIONING_PRODUCERS names ${fmt(producers)}`);
+  }
+  if (!doc.Statement.some((s) => s.Effect === "Allow")) problems.push("the intake queue's policy names no producer");
+  const denies = doc.Statement.filter(
+    (s) => s.Effect === "Deny" && s.Principal === "*" && list(s.Action).includes("sqs:SendMessage") && onQueue(s),
+  );
+  const exempt = denies.map((s) => list(s.Condition?.ArnNotLike?.["aws:PrincipalArn"]));
+  if (!exempt.some((arns) => sameSet(arns, producers)))
+    problems.push("the intake queue's policy does not deny sqs:SendMessage to every principal but the producers");
   return problems;
 }
 

@@ -100,6 +100,13 @@ describe("a non-production stage", () => {
   it("refuses to build without the issuer settings", async () => {
     await expect(synthesize({ stage: "dev", env: { ...BUILT, AUTH_ISSUER: "" } })).rejects.toThrow(/AUTH_ISSUER must be set/);
   });
+
+  it("refuses to build without the provisioning producers, or with one that is not an IAM principal ARN", async () => {
+    await expect(synthesize({ stage: "dev", env: { ...BUILT, PROVISIONING_PRODUCERS: "" } })).rejects.toThrow(/PROVISIONING_PRODUCERS must be set/);
+    await expect(synthesize({ stage: "dev", env: { ...BUILT, PROVISIONING_PRODUCERS: "arn:aws:iam::111122223333:role/ok,*" } })).rejects.toThrow(
+      /PROVISIONING_PRODUCERS must list IAM role or user ARNs; not one: \*/,
+    );
+  });
 });
 
 describe("the check fails on a mismatch", () => {
@@ -190,6 +197,31 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContain("the intake queue is not encrypted with a customer-managed KMS key (SSE-KMS is off)");
     expect(problems).toContain("the intake queue's visibility timeout is 90 s; at least 6 × the function timeout (660 s) is needed");
     expect(problems).toContainEqual(expect.stringMatching(/^the intake subscription has no partial batch responses/));
+  });
+
+  it("an intake queue anyone may send to, or another producer than the configured ones", () => {
+    const policy = find(copy(prod), "aws:sqs/queuePolicy:QueuePolicy", "ProvisioningQueuePolicy");
+    const doc = JSON.parse(policy.inputs.policy);
+    const broken = (edit: (d: any) => void) => {
+      const synth = copy(prod);
+      const p = find(synth, "aws:sqs/queuePolicy:QueuePolicy", "ProvisioningQueuePolicy");
+      const d = structuredClone(doc);
+      edit(d);
+      p.inputs.policy = JSON.stringify(d);
+      return checkProvisioning(synth, code);
+    };
+    expect(broken((d) => (d.Statement = d.Statement.filter((s: any) => s.Effect !== "Deny")))).toContain(
+      "the intake queue's policy does not deny sqs:SendMessage to every principal but the producers",
+    );
+    expect(broken((d) => d.Statement[0].Principal.AWS.push("arn:aws:iam::999999999999:root"))).toContainEqual(
+      expect.stringMatching(/^the intake queue's policy lets .*999999999999.* send/),
+    );
+    expect(broken((d) => (d.Statement[0].Action = ["sqs:SendMessage", "sqs:PurgeQueue"]))).toContainEqual(
+      expect.stringMatching(/allows \[sqs:PurgeQueue, sqs:SendMessage\]|allows \[sqs:SendMessage, sqs:PurgeQueue\]/),
+    );
+    const none = copy(prod);
+    none.resources = none.resources.filter((r) => r.type !== "aws:sqs/queuePolicy:QueuePolicy");
+    expect(checkProvisioning(none, code)).toContain("expected one resource policy on the intake queue, found 0");
   });
 
   it("a DLQ with unbounded tries, no alarm, or the connections key", () => {
