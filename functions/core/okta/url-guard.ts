@@ -131,10 +131,12 @@ class DnsTimeout extends Error {}
 function withDeadline(resolve: Resolver, timeoutMs: number): Resolver {
   return (hostname) => {
     let timer: NodeJS.Timeout | undefined;
+    // Called inside a promise, so a resolver that throws at once still clears the timer.
+    const answer = Promise.resolve().then(() => resolve(hostname));
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DnsTimeout()), timeoutMs);
     });
-    return Promise.race([resolve(hostname), late]).finally(() => clearTimeout(timer));
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
   };
 }
 

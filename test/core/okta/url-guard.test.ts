@@ -139,6 +139,16 @@ describe("url guard", () => {
     expect((await createUrlGuard({ resolve: slowish, dnsTimeoutMs: 1_000 }).check("https://acme.okta.com")).address).toBe("52.1.2.3");
   });
 
+  it("a resolver that throws at once is still its own error, and leaves no deadline behind", async () => {
+    const throwsNow = () => {
+      throw Object.assign(new Error("getaddrinfo EAI_AGAIN"), { code: "EAI_AGAIN" });
+    };
+    const err = await refusal(createUrlGuard({ resolve: throwsNow, dnsTimeoutMs: 20 }).check("https://acme.okta.com"));
+    expect(err.code).toBe("UpstreamUnavailable");
+    // Past the deadline nothing fires (vitest fails the run on an unhandled rejection).
+    await new Promise((r) => setTimeout(r, 60));
+  });
+
   it("reports transient DNS failures as UpstreamUnavailable", async () => {
     const err = await refusal(createUrlGuard({ resolve: dns().resolve }).check("https://flaky.example.com"));
     expect(err.code).toBe("UpstreamUnavailable");
