@@ -8,7 +8,7 @@ import { apiRole } from "./roles";
 import { API_FUNCTION, PROTECTED_ROUTES, PUBLIC_ROUTES, TOKEN_SOURCE } from "./routes";
 import { table } from "./table";
 
-/** Above the sum of every deadline on the longest request path (DNS, Okta, KMS, DynamoDB with retries): 29 s. */
+/** Above the sum of every deadline on the longest request path (JWKS, DNS, Okta, KMS, DynamoDB with retries): 30 s. */
 const API_TIMEOUT_SECONDS = Math.ceil(worstCaseMs(WORST_PATHS.api) / 1000) + 1;
 
 /** Signs paging cursors; generated once per stage and kept in the stack's state. */

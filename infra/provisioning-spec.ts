@@ -12,14 +12,14 @@ export const QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
 
 export const provision = {
   /**
-   * A batch runs one message at a time; one message's outside calls can take up to about 52 s in all
+   * A batch runs one message at a time; one message's outside calls can take up to about 42 s in all
    * (DNS, Okta, KMS, DynamoDB and EventBridge to their deadlines: functions/core/deadlines.ts), so a
-   * batch of 2 needs 105 s. check:infra recomputes it.
+   * batch of 2 needs 85 s. check:infra recomputes it.
    */
-  timeoutSeconds: 110,
+  timeoutSeconds: 90,
   memory: "512 MB",
   /** AWS's rule for Lambda consumers: visibility timeout at least 6 × the function timeout. It is also the retry backoff. */
-  visibilityTimeoutSeconds: 6 * 110,
+  visibilityTimeoutSeconds: 6 * 90,
   /** Receives before a message is parked in the DLQ. */
   maxReceiveCount: 5,
   batchSize: 2,
@@ -29,7 +29,7 @@ export const provision = {
 } as const;
 
 export const changeEvents = {
-  /** Two PutEvents chunks of 10 (a batch of 20), each up to 3 tries of an SDK call to its deadline: about 25 s. */
+  /** Two PutEvents chunks of 10 (a batch of 20), each up to 3 tries of an SDK call to its deadline: about 19 s. */
   timeoutSeconds: 30,
   memory: "256 MB",
   batchSize: 20,

@@ -10,11 +10,16 @@ export const DEADLINES = {
   oktaMs: 10_000,
   /** Connecting to one of Okta's addresses; past it the next checked address is tried (within `oktaMs`). */
   oktaConnectMs: 3_000,
+  /**
+   * Fetching the issuer's JWKS in AWS mode (a cold container's first request): jose's own default,
+   * counted here so the API's timeout covers it; the authenticator should pass this as `timeoutDuration`.
+   */
+  jwksMs: 5_000,
   /** Every DynamoDB, KMS and EventBridge client. */
   aws: {
     /** TCP (and TLS) connect. */
     connectionTimeoutMs: 500,
-    /** The whole attempt, connect included; past it the SDK aborts the attempt (`TimeoutError`). */
+    /** The whole attempt, from its start (connect included); past it the SDK aborts the attempt (`TimeoutError`). */
     requestTimeoutMs: 1_000,
     /** The SDK's attempts per call, the first included. */
     maxAttempts: 2,
@@ -30,17 +35,22 @@ export const DEADLINES = {
 const SDK_THROTTLING_DELAY_BASE_MS = 1_000;
 const SDK_MAX_DELAY_MS = 20_000;
 
-/** The longest one AWS SDK call can take: every attempt to its deadline, with the longest backoffs between. */
+/**
+ * The longest one AWS SDK call can take: every attempt to its deadline, with the longest backoffs
+ * between. The SDK starts an attempt's request timer together with its connect timer, so an
+ * attempt ends by the larger of the two.
+ */
 export function awsCallWorstMs(aws: { connectionTimeoutMs: number; requestTimeoutMs: number; maxAttempts: number } = DEADLINES.aws): number {
   let backoff = 0;
   for (let retry = 0; retry < aws.maxAttempts - 1; retry++) backoff += Math.min(SDK_THROTTLING_DELAY_BASE_MS * 2 ** retry, SDK_MAX_DELAY_MS);
-  return aws.maxAttempts * (aws.connectionTimeoutMs + aws.requestTimeoutMs) + backoff;
+  return aws.maxAttempts * Math.max(aws.connectionTimeoutMs, aws.requestTimeoutMs) + backoff;
 }
 
 /** The outside calls one unit of work makes at most, one after another. */
 export interface CallPlan {
   dns: number;
   okta: number;
+  jwks?: number;
   /** AWS SDK calls (DynamoDB, KMS, EventBridge alike). */
   aws: number;
   /** Fixed waits of our own (the publisher's backoff). */
@@ -49,8 +59,11 @@ export interface CallPlan {
 
 /** The longest path of each Lambda's unit of work (counted from the code; see docs/deploy.md, "Deadlines"). */
 export const WORST_PATHS = {
-  /** Update with new credentials and a rename: GetItem, GetItem (name free?), GenerateDataKey, TransactWriteItems. */
-  api: { dns: 1, okta: 1, aws: 4 },
+  /**
+   * Update with new credentials and a rename, on a cold container: the JWKS, then GetItem, GetItem
+   * (name free?), GenerateDataKey, TransactWriteItems.
+   */
+  api: { jwks: 1, dns: 1, okta: 1, aws: 4 },
   /**
    * One provisioning message: idempotency PutItem, lock GetItem, record GetItem, watermark GetItem, GenerateDataKey,
    * TransactWriteItems, idempotency UpdateItem, then its outcome event (PutEvents, up to 3 tries with backoff).
@@ -61,6 +74,7 @@ export const WORST_PATHS = {
 } as const satisfies Record<string, CallPlan>;
 
 /** The sum of a path's deadlines: what a Lambda's timeout must exceed. */
-export function worstCaseMs(plan: CallPlan, deadlines: { dnsMs: number; oktaMs: number } = DEADLINES): number {
-  return plan.dns * deadlines.dnsMs + plan.okta * deadlines.oktaMs + plan.aws * awsCallWorstMs() + (plan.waitMs ?? 0);
+export function worstCaseMs(plan: CallPlan, deadlines: { dnsMs: number; oktaMs: number; jwksMs: number } = DEADLINES): number {
+  const outside = plan.dns * deadlines.dnsMs + plan.okta * deadlines.oktaMs + (plan.jwks ?? 0) * deadlines.jwksMs;
+  return outside + plan.aws * awsCallWorstMs() + (plan.waitMs ?? 0);
 }

@@ -81,7 +81,7 @@ describe("the production stack, run offline under Pulumi mocks", () => {
     expect(checkProvisioning(prod, code)).toEqual([]);
     // The numbers behind it, as docs/deploy.md states them.
     const queue = find(prod, QUEUE, "ProvisioningQueue").inputs;
-    expect(queue.visibilityTimeoutSeconds).toBe(660);
+    expect(queue.visibilityTimeoutSeconds).toBe(540);
     expect(JSON.parse(queue.redrivePolicy).maxReceiveCount).toBe(5);
     expect(queueMapping(prod).inputs).toMatchObject({ batchSize: 2, functionResponseTypes: ["ReportBatchItemFailures"] });
   });
@@ -195,7 +195,7 @@ describe("the check fails on a mismatch", () => {
     const problems = checkProvisioning(broken, code);
     expect(problems).toContain("the intake queue has no DLQ of the stack: a failing message is retried until it expires");
     expect(problems).toContain("the intake queue is not encrypted with a customer-managed KMS key (SSE-KMS is off)");
-    expect(problems).toContain("the intake queue's visibility timeout is 90 s; at least 6 × the function timeout (660 s) is needed");
+    expect(problems).toContain("the intake queue's visibility timeout is 90 s; at least 6 × the function timeout (540 s) is needed");
     expect(problems).toContainEqual(expect.stringMatching(/^the intake subscription has no partial batch responses/));
   });
 
@@ -258,7 +258,7 @@ describe("the check fails on a mismatch", () => {
     lambda("ApiFunctionFunction").timeout = 20;
     lambda("ChangeEventsFunctionFunction").timeout = 10;
     const problems = checkDeadlines(broken);
-    expect(problems).toContainEqual(expect.stringMatching(/^the API function's timeout is 20 s; its worst case adds up to 28 s/));
+    expect(problems).toContainEqual(expect.stringMatching(/^the API function's timeout is 20 s; its worst case adds up to 29 s/));
     expect(problems).toContainEqual(expect.stringMatching(/^the change-events function's timeout is 10 s/));
     lambda("ApiFunctionFunction").timeout = 45;
     expect(checkDeadlines(broken)).toContain("the API function's timeout is 45 s; API Gateway gives up after 30 s");
@@ -317,8 +317,8 @@ describe("the check fails on a mismatch", () => {
     const original = readFileSync(spec, "utf8");
     expect(original).not.toMatch(/from "\./);
     const mutated = original
-      .replace("visibilityTimeoutSeconds: 6 * 110", "visibilityTimeoutSeconds: 2 * 110")
-      .replace("timeoutSeconds: 110,", "timeoutSeconds: 60,")
+      .replace("visibilityTimeoutSeconds: 6 * 90", "visibilityTimeoutSeconds: 2 * 90")
+      .replace("timeoutSeconds: 90,", "timeoutSeconds: 60,")
       .replace("maximumRetryAttempts: 5", "maximumRetryAttempts: -1");
     expect(mutated).not.toBe(original);
     const file = join(ROOT, ".cache", "infra", "provisioning-spec-broken.ts");
@@ -326,8 +326,8 @@ describe("the check fails on a mismatch", () => {
     writeFileSync(file, mutated);
     const drifted = await synthesize({ stage: "prod", env: BUILT, replace: { [spec]: file } });
     const problems = checkStack(drifted, code);
-    expect(problems).toContain("the intake queue's visibility timeout is 220 s; at least 6 × the function timeout (360 s) is needed");
-    expect(problems).toContainEqual(expect.stringMatching(/^the provision function's timeout is 60 s; its worst case adds up to 104.6 s/));
+    expect(problems).toContain("the intake queue's visibility timeout is 180 s; at least 6 × the function timeout (360 s) is needed");
+    expect(problems).toContainEqual(expect.stringMatching(/^the provision function's timeout is 60 s; its worst case adds up to 84.6 s/));
     expect(problems).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
   });
 });
