@@ -1,3 +1,4 @@
+import { WORST_PATHS, worstCaseMs } from "../functions/core/deadlines";
 import { API_BUNDLE, lambdaCode } from "./bundle";
 import { auth, logRetention, throttle } from "./config";
 import { key } from "./kms";
@@ -7,6 +8,9 @@ import { apiRole } from "./roles";
 import { credentialsHashKey } from "./secrets";
 import { API_FUNCTION, PROTECTED_ROUTES, PUBLIC_ROUTES, TOKEN_SOURCE } from "./routes";
 import { table } from "./table";
+
+/** Above the sum of every deadline on the longest request path (JWKS, DNS, Okta, KMS, DynamoDB with retries): 30 s. */
+const API_TIMEOUT_SECONDS = Math.ceil(worstCaseMs(WORST_PATHS.api) / 1000) + 1;
 
 /** Signs paging cursors; generated once per stage and kept in the stack's state. */
 const cursorSecret = new random.RandomPassword("CursorSecret", { length: 48, special: false });
@@ -23,7 +27,7 @@ export const apiFunction = new sst.aws.Function(
     description: "Okta App Connections API",
     ...lambdaCode(API_BUNDLE),
     memory: "512 MB",
-    timeout: "20 seconds",
+    timeout: `${API_TIMEOUT_SECONDS} seconds`,
     role: apiRole.arn,
     logging: { logGroup: apiLogGroup.name },
     environment: {

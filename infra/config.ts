@@ -40,6 +40,20 @@ export const auth = {
   algorithm: gatewayAlgorithm(),
 };
 
+/** An IAM role or user ARN (or an account root), as SQS compares `aws:PrincipalArn`. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/[\w+=,.@\/-]+)$/;
+
+/**
+ * `PROVISIONING_PRODUCERS`: comma-separated IAM principal ARNs (roles or users) that may send to the
+ * provisioning intake queue. Required: the queue's policy admits these and denies everyone else.
+ */
+export const provisioningProducers = (() => {
+  const producers = required("PROVISIONING_PRODUCERS").split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = producers.filter((arn) => !PRINCIPAL_ARN.test(arn));
+  if (bad.length > 0) throw new Error(`PROVISIONING_PRODUCERS must list IAM role or user ARNs; not one: ${bad.join(", ")}`);
+  return [...new Set(producers)];
+})();
+
 /** Stage-wide API Gateway throttling (requests per second, and the burst bucket). */
 export const throttle = {
   rateLimit: positive("API_THROTTLE_RATE", 50),

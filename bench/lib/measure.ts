@@ -355,8 +355,8 @@ export async function awsCalls(stack: BenchStack): Promise<CallRow[]> {
   );
   const id: string = created.appConnection.id;
   await spend("get", "GET", `${BASE}/${id}`, undefined, "1 DynamoDB, no KMS", (r) => d(r) === 1 && noKms(r) && r.okta === 0);
-  await spend("get by name", "GET", `${BASE}/connection-name/calls-a?projectId=${projectId}`, undefined, "1 DynamoDB, no KMS", (r) =>
-    d(r) === 1 && noKms(r) && r.okta === 0,
+  await spend("get by name", "GET", `${BASE}/connection-name/calls-a?projectId=${projectId}`, undefined, "2 consistent GetItems, no KMS", (r) =>
+    r.dynamo.GetItem === 2 && d(r) === 2 && noKms(r) && r.okta === 0,
   );
   await spend("list page", "GET", `${BASE}?projectId=${projectId}&limit=50`, undefined, "1 Query, no KMS", (r) =>
     r.dynamo.Query === 1 && d(r) === 1 && noKms(r) && r.okta === 0,

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { DEADLINES } from "./deadlines";
 
 /**
  * Every environment variable the service reads, parsed once (contract section 5). Entry points
@@ -42,7 +43,7 @@ const envSchema = z.object({
   /** Key of the `credentialsHash` HMAC; generated into DATA_DIR locally, required in AWS. */
   CREDENTIALS_HASH_KEY: z.optional(z.string().check(z.minLength(32, "CREDENTIALS_HASH_KEY must be at least 32 characters"))),
   OKTA_INSECURE_ALLOWLIST: z.optional(z.string()),
-  OKTA_TIMEOUT_MS: integer("OKTA_TIMEOUT_MS", 1, 60_000, 10_000),
+  OKTA_TIMEOUT_MS: integer("OKTA_TIMEOUT_MS", 1, 60_000, DEADLINES.oktaMs),
   AWS_REGION: z.optional(z.string()),
 });
 

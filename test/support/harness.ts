@@ -48,6 +48,7 @@ export async function startHarness(
     /** Host names (resolved by `resolve`) allowed like the fake Okta's own address, on its port. */
     oktaNames?: string[];
     auth?: AuthOptions;
+    cursorClock?: () => number;
   } = {},
 ) {
   const credentialsHashKey = opts.credentialsHashKey ?? TEST_CREDENTIALS_HASH_KEY;
@@ -70,6 +71,7 @@ export async function startHarness(
     oktaInsecureAllowlist: [okta.hostPort, ...(opts.oktaNames ?? []).map((name) => `${name}:${new URL(okta.origin).port}`)],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
+    cursorClock: opts.cursorClock,
     logger,
   });
   const app = createApp({
