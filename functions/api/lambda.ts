@@ -1,5 +1,5 @@
 import { handle } from "hono/aws-lambda";
-import { wireConnectionService } from "../core/compose";
+import { wireApiParts } from "../core/compose";
 import { ConfigError, loadConfig } from "../core/config";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { createLogger } from "../core/logger";
@@ -16,7 +16,7 @@ if (!config.KMS_KEY_ID) throw new ConfigError("KMS_KEY_ID is required in AWS mod
 if (!config.CURSOR_SECRET) throw new ConfigError("CURSOR_SECRET is required in AWS mode");
 
 const logger = createLogger();
-const service = wireConnectionService({
+const { service, proxy } = wireApiParts({
   dynamo: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT }),
   tableName: config.TABLE_NAME,
   kms: createKmsClient(),
@@ -27,5 +27,5 @@ const service = wireConnectionService({
   logger,
 });
 
-export const app = createApp({ service, authenticate: createAuthenticator(authOptionsFrom(config)), logger });
+export const app = createApp({ service, proxy, authenticate: createAuthenticator(authOptionsFrom(config)), logger });
 export const handler = handle(app);

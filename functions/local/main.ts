@@ -1,12 +1,12 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../core/config";
 import { createLogger } from "../core/logger";
 import { DEMO_OKTA_PORT, startDemoOkta } from "./demo-okta";
 import { mintDevToken } from "./dev-token";
 import { DataDirBusyError } from "./data-dir-lock";
 import { JavaMissingError } from "./dynamodb-local";
+import { serveApp } from "./serve";
 import { startLocalStack } from "./stack";
 
 
@@ -20,7 +20,7 @@ async function main() {
   const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(DEMO_OKTA_PORT) : undefined;
   if (demo) config.oktaInsecureAllowlist.push(demo.hostPort);
   const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events") });
-  const server = serve({ fetch: stack.app.fetch, port: config.PORT, hostname: "127.0.0.1" });
+  const server = serveApp({ fetch: stack.app.fetch, port: config.PORT, hostname: "127.0.0.1" });
   await new Promise<void>((ready) => server.once("listening", ready));
   const base = `http://127.0.0.1:${config.PORT}`;
   const lines = [`Okta App Connections listening on ${base}`, `  API docs: ${base}/docs`, `  Change events: ${stack.eventsFile}`];

@@ -4,9 +4,10 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { createApp } from "../api/app";
 import { createAuthenticator } from "../api/auth";
 import { awsClientConfig } from "../core/aws-client-config";
-import { wireConnectionService } from "../core/compose";
+import { wireApiParts } from "../core/compose";
 import type { Config } from "../core/config";
 import type { ConnectionService } from "../core/connections/service";
+import type { OktaProxy } from "../core/proxy/proxy";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { loadOrCreateMasterKey, startLocalKms } from "../core/crypto/local-kms";
 import { createLogger, type Logger } from "../core/logger";
@@ -29,6 +30,7 @@ export interface LocalCoreOptions {
 /** The engines and the domain service on DATA_DIR, without HTTP: shared by npm start and the provision CLI. */
 export interface LocalCore {
   service: ConnectionService;
+  proxy: OktaProxy;
   dynamo: DynamoDBClient;
   dynamoEndpoint: string;
   authJwtSecret: string;
@@ -90,7 +92,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
     }
     stops.push(async () => kms.destroy());
 
-    const service = wireConnectionService({
+    const { service, proxy } = wireApiParts({
       dynamo,
       tableName: config.TABLE_NAME,
       kms,
@@ -124,7 +126,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
     }
     const generatedSecret = !config.AUTH_JWT_SECRET;
     const authJwtSecret = config.AUTH_JWT_SECRET ?? secrets.authJwtSecret;
-    return { service, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
+    return { service, proxy, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -134,6 +136,6 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
 /** Everything `npm start` runs besides the HTTP listener. */
 export async function startLocalStack(config: Config, logger: Logger = createLogger(), opts: LocalCoreOptions = {}): Promise<LocalStack> {
   const core = await startLocalCore(config, logger, { ...opts, borrowRunning: false });
-  const app = createApp({ service: core.service, authenticate: createAuthenticator({ kind: "hs256", secret: core.authJwtSecret }), logger });
+  const app = createApp({ service: core.service, proxy: core.proxy, authenticate: createAuthenticator({ kind: "hs256", secret: core.authJwtSecret }), logger });
   return { ...core, app };
 }
