@@ -2,7 +2,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { ConfigError, loadConfig } from "../core/config";
 import { createLogger } from "../core/logger";
-import { DEMO_OKTA_PORT, startDemoOkta } from "./demo-okta";
+import { demoOktaPort, startDemoOkta } from "./demo-okta";
 import { mintDevToken } from "./dev-token";
 import { DataDirBusyError } from "./data-dir-lock";
 import { JavaMissingError } from "./dynamodb-local";
@@ -17,7 +17,7 @@ import { startLocalStack } from "./stack";
  */
 async function main() {
   const config = loadConfig(process.env);
-  const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(DEMO_OKTA_PORT) : undefined;
+  const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(demoOktaPort(process.argv)) : undefined;
   if (demo) config.oktaInsecureAllowlist.push(demo.hostPort);
   const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events") });
   const server = serveApp({ fetch: stack.app.fetch, port: config.PORT, hostname: "127.0.0.1" });
