@@ -340,6 +340,19 @@ describe("audit", () => {
     expect(rawText(await h.scan())).not.toContain("secret-query-value");
   });
 
+  it("a write whose answer never came is audited with the service's error code (Okta may have acted)", async () => {
+    h.okta.route("POST /api/v1/users", () => ({ status: 201, body: {}, delayMs: 3_000 }));
+    try {
+      const res = await h.call("POST", proxyPath(writable, "api/v1/users"), { token: admin, body: { profile: { login: "slow@example.com" } } });
+      expect(res.status).toBe(504);
+      const [latest] = (await h.call("GET", "/api/v1/audit-logs", { token: admin })).body.auditLogs;
+      expect(latest).toMatchObject({ action: "use-app-connection", metadata: { method: "POST", path: "/api/v1/users", error: "UpstreamTimeout" } });
+      expect(latest.metadata.status).toBeUndefined();
+    } finally {
+      h.okta.route("POST /api/v1/users", null);
+    }
+  });
+
   it("the API token is in no response, log line or table item", async () => {
     const res = await h.call("GET", proxyPath(readOnly, "api/v1/users"), { token: admin });
     expect(res.text).not.toContain(apiToken);
