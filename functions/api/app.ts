@@ -27,10 +27,6 @@ export interface AppDeps {
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
- * The whole HTTP surface as one Hono app. Entry points (Lambda, local server) only adapt events
- * to it. Order per request: request id, authentication, body size, then the route's own checks.
- */
-/**
  * Routing path of a request: a trailing slash is optional (non-strict), and a proxied call is
  * routed on its RAW target, so `.../proxy/api/v1/../../x` reaches the proxy's path check (a 422)
  * instead of resolving to another route first.
@@ -41,6 +37,10 @@ function routingPath(request: Request, options?: { env?: unknown }): string {
   return getPathNoStrict(request);
 }
 
+/**
+ * The whole HTTP surface as one Hono app. Entry points (Lambda, local server) only adapt events
+ * to it. Order per request: request id, authentication, body size, then the route's own checks.
+ */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>({ getPath: routingPath });
   const { logger } = deps;
