@@ -20,7 +20,7 @@ export function ProxyDialog() {
           <label for="proxy-rules">Policy: allowed calls, one rule per line</label>
           <textarea id="proxy-rules" rows={5} spellcheck={false} aria-describedby="proxy-rules-hint proxy-rules-error"></textarea>
           <p id="proxy-rules-hint" class="hint">
-            METHOD /api/v1/path: '*' is one path segment, a final '**' any rest (GET /api/v1/users/**). At most 50 rules; none allows nothing.
+            METHOD /api/v1/path: '*' is one path segment, a final '**' any rest (GET /api/v1/users/**). At most 50 rules; an empty policy allows nothing.
           </p>
           <p id="proxy-rules-error" class="field-error" hidden></p>
           <p id="proxy-rules-reason" class="reason" hidden></p>
