@@ -276,6 +276,8 @@ describe("failures of the exchange", () => {
     expect(res.headers.get("x-upstream")).toBeNull();
     expect(res.headers.get("location")).toBeNull();
     expect(seen.oktaCalls()).toBe(1);
+    const line = h.logs.map((l) => JSON.parse(l)).filter((l) => l.message === "proxy").at(-1);
+    expect(line).toMatchObject({ path: "/api/v1/moved", status: 301, error: "UpstreamUnavailable" });
   });
 
   it("an answer over 5 MiB is 502 UpstreamResponseTooLarge", async () => {

@@ -3,10 +3,10 @@ import type { CallContext } from "../connections/service";
 import type { AuditEvent, ConnectionRecord } from "../connections/model";
 import { isAllowed } from "../connections/permissions";
 import type { ConnectionStore } from "../connections/store";
-import { isDomainError, notFound, permissionDenied, upstreamResponseTooLarge, upstreamUnavailable } from "../errors";
+import { isDomainError, notFound, permissionDenied, upstreamResponseTooLarge, upstreamUnavailable, type DomainError } from "../errors";
 import { describeError, type Logger } from "../logger";
-import type { AuthorizedRequest, OktaAccess } from "../okta/access";
-import { sendToOkta, type OktaAnswer, type OktaRequest } from "../okta/transport";
+import type { OktaAccess } from "../okta/access";
+import { sendToOkta, type OktaAnswer } from "../okta/transport";
 import { answerHeaders, requestHeaders } from "./headers";
 import type { OktaTarget } from "./path";
 import type { ProxyMethod } from "./policy";
@@ -67,15 +67,14 @@ export function createOktaProxy(deps: ProxyDeps): OktaProxy {
     return record;
   }
 
-  /** What Okta answered; throws the service's own errors (timeout, unreachable, redirect, too large). */
-  async function exchange(target: AuthorizedRequest["target"], request: OktaRequest): Promise<OktaAnswer> {
-    const answer = await sendToOkta(target, request, { timeoutMs, maxBytes });
-    if (answer.tooLarge) throw upstreamResponseTooLarge(`Okta's answer is larger than ${maxBytes / (1024 * 1024)} MiB`);
+  /** Why an answer of Okta cannot be passed on (a redirect, too large, not HTTP), if it cannot. */
+  function refusalOf(answer: OktaAnswer): DomainError | undefined {
+    if (answer.tooLarge) return upstreamResponseTooLarge(`Okta's answer is larger than ${maxBytes / (1024 * 1024)} MiB`);
     if (answer.status >= 300 && answer.status < 400) {
-      throw upstreamUnavailable(`Okta answered with a redirect (${answer.status}), which the proxy does not follow`);
+      return upstreamUnavailable(`Okta answered with a redirect (${answer.status}), which the proxy does not follow`);
     }
-    if (answer.status < 200 || answer.status > 599) throw upstreamUnavailable(`Okta answered with status ${answer.status}, which is not an HTTP answer`);
-    return answer;
+    if (answer.status < 200 || answer.status > 599) return upstreamUnavailable(`Okta answered with status ${answer.status}, which is not an HTTP answer`);
+    return undefined;
   }
 
   /** A call other than GET may have changed something at Okta: it is audited whatever came back. */
@@ -122,16 +121,18 @@ export function createOktaProxy(deps: ProxyDeps): OktaProxy {
       const started = performance.now();
       let answer: OktaAnswer;
       try {
-        answer = await exchange(authorized.target, request);
+        answer = await sendToOkta(authorized.target, request, { timeoutMs, maxBytes });
       } catch (error) {
         await record(ctx, conn, call, { error: isDomainError(error) ? error.code : "InternalServerError" }, started);
         throw error;
       }
-      await record(ctx, conn, call, { status: answer.status }, started);
+      const refusal = refusalOf(answer);
+      await record(ctx, conn, call, { status: answer.status, ...(refusal ? { error: refusal.code } : {}) }, started);
+      if (refusal) throw refusal;
       return { status: answer.status, headers: answerHeaders(answer.headers, { instanceUrl: conn.instanceUrl, proxyBase: call.proxyBase }), body: answer.body };
     },
   };
 }
 
-/** Okta's status, or (no usable answer: timeout, unreachable, redirect, too large) the service's error code. */
-type Outcome = { status: number } | { error: string };
+/** Okta's status when it answered, and the service's error code when the caller did not get that answer. */
+type Outcome = { status?: number; error?: string };
