@@ -36,7 +36,9 @@ export interface Reply<T = any> {
  * The service on real parts: a fresh table on the suite's DynamoDB Local, the local KMS endpoint,
  * the real SDK clients, a fake Okta on loopback, and the app behind a real HTTP server.
  */
-export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number; now?: () => number } = {}) {
+export async function startHarness(
+  opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number; now?: () => number; /** host names allowed on the fake Okta's port (with `resolve`) */ oktaNames?: string[] } = {},
+) {
   const tableName = `test-${randomUUID()}`;
   const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint"), maxAttempts: opts.awsMaxAttempts });
   await ensureTable(dynamodb, tableName);
@@ -52,7 +54,7 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     kms,
     kmsKeyId: localKms.keyId,
     cursorSecret: "test-cursor-secret-0123456789",
-    oktaInsecureAllowlist: [okta.hostPort],
+    oktaInsecureAllowlist: [okta.hostPort, ...(opts.oktaNames ?? []).map((name) => `${name}:${okta.hostPort.split(":")[1]}`)],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
     now: opts.now,
