@@ -202,7 +202,7 @@ const breakdown = [
     name: "floor + createApp() (the OpenAPI document and the console page are chunks loaded on first use)",
     contents: `export * from "./bench/floor"; import { createApp } from "./functions/api/app";
       const unused = async () => { throw new Error("unused"); };
-      export const app = createApp({ service: {} as never, authenticate: unused, logger: { info() {}, warn() {}, error() {} } });`,
+      export const app = createApp({ service: {} as never, proxy: {} as never, authenticate: unused, logger: { info() {}, warn() {}, error() {} } });`,
   },
 ];
 const parts = await Promise.all(breakdown.map((b, i) => bundle(`bench-part-${i}`, { contents: b.contents }, join(ROOT, "dist", `bench-part-${i}`))));

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { GetItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { createApp } from "../../functions/api/app";
 import { createAuthenticator } from "../../functions/api/auth";
-import { wireConnectionService } from "../../functions/core/compose";
+import { wireApiParts } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { startLocalKms } from "../../functions/core/crypto/local-kms";
 import { createLogger } from "../../functions/core/logger";
@@ -41,7 +41,7 @@ export async function startBenchStack() {
   const authenticate = createAuthenticator({ kind: "hs256", secret: JWT_SECRET });
   const wire = (clients: { dynamo: typeof dynamo; kms: typeof kms }) =>
     createApp({
-      service: wireConnectionService({
+      ...wireApiParts({
         dynamo: clients.dynamo,
         tableName,
         kms: clients.kms,

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
+import { getPathNoStrict } from "hono/utils/url";
 import type { ConnectionService } from "../core/connections/service";
+import type { OktaProxy } from "../core/proxy/proxy";
 import { DomainError, notFound } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { registerDocs } from "./docs";
@@ -11,10 +13,14 @@ import { errorResponse } from "./errors";
 import { createRouter, type AppEnv } from "./router";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerConnectionRoutes } from "./routes/connections";
+import { isRawProxyTarget, registerProxyRoutes } from "./routes/proxy";
+import { rawTargetOf } from "./raw-target";
 import { registerConsole } from "../console";
 
 export interface AppDeps {
   service: ConnectionService;
+  /** The Okta API proxy (contract section 7). */
+  proxy: OktaProxy;
   authenticate: Authenticate;
   logger: Logger;
 }
@@ -22,11 +28,22 @@ export interface AppDeps {
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
+ * Routing path of a request: a trailing slash is optional (non-strict), and a proxied call is
+ * routed on its RAW target, so `.../proxy/api/v1/../../x` reaches the proxy's path check (a 422)
+ * instead of resolving to another route first.
+ */
+function routingPath(request: Request, options?: { env?: unknown }): string {
+  const raw = rawTargetOf(request, options?.env);
+  if (isRawProxyTarget(raw)) return raw.split("?")[0]!;
+  return getPathNoStrict(request);
+}
+
+/**
  * The whole HTTP surface as one Hono app. Entry points (Lambda, local server) only adapt events
  * to it. Order per request: request id, authentication, body size, then the route's own checks.
  */
 export function createApp(deps: AppDeps) {
-  const app = new Hono<AppEnv>({ strict: false });
+  const app = new Hono<AppEnv>({ getPath: routingPath });
   const { logger } = deps;
 
   // Always our own id (never the caller's X-Request-Id): audit events quote it, so it must not be forgeable.
@@ -65,6 +82,7 @@ export function createApp(deps: AppDeps) {
   const router = createRouter(app);
   registerConnectionRoutes(router, deps.service);
   registerAuditRoutes(router, deps.service);
+  registerProxyRoutes(router, deps.proxy);
 
   // Loaded and built on first use (a chunk of its own in the Lambda bundle): a cold Lambda serves
   // API requests without loading the JSON Schema generator or the console.

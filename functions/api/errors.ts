@@ -15,6 +15,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   UpstreamRateLimited: 429,
   UpstreamUnavailable: 502,
   UpstreamTimeout: 504,
+  UpstreamResponseTooLarge: 502,
   PayloadTooLarge: 413,
   ServiceUnavailable: 503,
   InternalError: 500,

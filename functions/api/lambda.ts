@@ -1,5 +1,5 @@
 import { handle } from "hono/aws-lambda";
-import { wireConnectionService } from "../core/compose";
+import { wireApiParts } from "../core/compose";
 import { ConfigError, loadConfig } from "../core/config";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { createLogger } from "../core/logger";
@@ -20,7 +20,7 @@ if (!config.CREDENTIALS_HASH_KEY) throw new ConfigError("CREDENTIALS_HASH_KEY is
 if (!config.AUTH_ISSUER || !config.AUTH_AUDIENCE) throw new ConfigError("AUTH_ISSUER and AUTH_AUDIENCE are required in AWS mode");
 
 const logger = createLogger();
-const service = wireConnectionService({
+const { service, proxy } = wireApiParts({
   dynamo: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT }),
   tableName: config.TABLE_NAME,
   kms: createKmsClient(),
@@ -32,5 +32,10 @@ const service = wireConnectionService({
   logger,
 });
 
-export const app = createApp({ service, authenticate: trustGatewayAuthorizer({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }), logger });
+export const app = createApp({
+  service,
+  proxy,
+  authenticate: trustGatewayAuthorizer({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+  logger,
+});
 export const handler = handle(app);

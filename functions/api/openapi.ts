@@ -29,7 +29,12 @@ const errorResponses = Object.fromEntries(
 export function buildOpenApi(specs: RouteSpec[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
-    const path = spec.path.replace(/:([A-Za-z]+)/g, "{$1}");
+    // A final `*` (the proxy's rest of the path) is the `{path}` parameter.
+    const wildcard = spec.path.endsWith("/*");
+    const path = spec.path.replace(/:([A-Za-z]+)/g, "{$1}").replace(/\/\*$/, "/{path}");
+    const restParameter = wildcard
+      ? [{ name: "path", in: "path", required: true, schema: { type: "string" }, description: "The rest of the path, sent to Okta as is (api/v1/...)" }]
+      : [];
     const ifMatch = spec.ifMatch
       ? [{ name: "If-Match", in: "header", required: false, schema: { type: "string" }, description: 'Version: 3, "3" or W/"3"' }]
       : [];
@@ -37,10 +42,11 @@ export function buildOpenApi(specs: RouteSpec[]) {
       summary: spec.summary,
       tags: [spec.tag],
       security: [{ bearerAuth: [] }],
-      parameters: [...parameters(spec.params, "path"), ...parameters(spec.query, "query"), ...ifMatch],
+      parameters: [...parameters(spec.params, "path"), ...restParameter, ...parameters(spec.query, "query"), ...ifMatch],
       ...(spec.body && {
         requestBody: { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } },
       }),
+      ...(spec.optionalJsonBody && { requestBody: { required: false, content: { "application/json": { schema: {} } } } }),
       responses: {
         "200": { description: "OK", content: { "application/json": { schema: jsonSchema(RESPONSES[spec.response], "output") } } },
         ...errorResponses,

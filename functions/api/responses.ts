@@ -44,14 +44,22 @@ export const validationResultSchema = z.strictObject({
 
 export const auditEventSchema = z.strictObject({
   id: z.uuid(),
-  action: z.enum(["create-app-connection", "update-app-connection", "delete-app-connection"]),
+  action: z.enum(["create-app-connection", "update-app-connection", "delete-app-connection", "use-app-connection"]),
   actor: z.strictObject({ type: z.enum(["user", "provisioning"]), id: z.string(), senderId: z.optional(z.string()) }),
   connectionId: z.uuid(),
   orgId: z.string(),
   projectId: z.nullable(z.string()),
   reqId: z.string(),
   createdAt: timestamp,
-  metadata: z.strictObject({ name: z.string(), app: z.literal("okta"), credentialsUpdated: z.optional(z.boolean()) }),
+  metadata: z.strictObject({
+    name: z.string(),
+    app: z.literal("okta"),
+    credentialsUpdated: z.optional(z.boolean()),
+    method: z.optional(z.string()),
+    path: z.optional(z.string()),
+    status: z.optional(z.int()),
+    error: z.optional(z.string()),
+  }),
 });
 
 export const errorBodySchema = z.object({
@@ -76,5 +84,7 @@ export const RESPONSES = {
   available: connections(availableConnectionSchema),
   validation: validationResultSchema,
   auditLogs: z.strictObject({ auditLogs: z.array(auditEventSchema), nextCursor: z.optional(z.string()) }),
+  /** Okta's own answer, passed through (its status too). */
+  proxied: z.unknown(),
 };
 export type ResponseName = keyof typeof RESPONSES;

@@ -10,13 +10,15 @@ export type AppEnv = { Variables: { requestId: string; actor: Actor } };
 
 /** One route: its documentation and its input schemas, in one place the OpenAPI document reads. */
 export interface RouteSpec {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   tag: string;
   query?: z.ZodMiniType;
   params?: z.ZodMiniType;
   body?: z.ZodMiniType;
+  /** The handler reads an optional JSON body of any shape itself (the proxy); documented, not parsed here. */
+  optionalJsonBody?: boolean;
   /** Accepts `If-Match` with a version. */
   ifMatch?: boolean;
   /** The response document, by name (responses.ts): only the OpenAPI document builds it. */
@@ -29,6 +31,8 @@ export interface RouteInput<Q, P, B> {
   body: B;
   ifMatch: number | undefined;
   ctx: { actor: Actor; reqId: string };
+  /** The request itself, for the rare handler that answers with a Response of its own (the proxy). */
+  http: Context<AppEnv>;
 }
 
 type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
@@ -65,6 +69,7 @@ export function createRouter(app: Hono<AppEnv>) {
   const specs: RouteSpec[] = [];
   return {
     specs,
+    /** The handler answers a JSON document (sent as a 200), or a Response of its own. */
     add<S extends RouteSpec>(spec: S, handler: (input: RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>) => Promise<unknown>) {
       specs.push(spec);
       app.on(spec.method.toUpperCase(), spec.path, async (c) => {
@@ -74,8 +79,8 @@ export function createRouter(app: Hono<AppEnv>) {
         const ifMatch = spec.ifMatch ? parseIfMatch(c.req.header("if-match")) : undefined;
         if (ifMatch === "invalid") throw validationFailure('If-Match must be a version such as 3, "3" or W/"3"');
         const ctx = { actor: c.get("actor"), reqId: c.get("requestId") };
-        const result = await handler({ query, params, body, ifMatch, ctx } as RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>);
-        return c.json(result as object, 200);
+        const result = await handler({ query, params, body, ifMatch, ctx, http: c } as RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>);
+        return result instanceof Response ? result : c.json(result as object, 200);
       });
     },
   };

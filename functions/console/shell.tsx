@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { ProxyDialog } from "./proxy-dialog";
 import type { ConsoleRules } from "./rules";
 
 /** One labelled control with its hint and its error line, tied together by ids. */
@@ -362,6 +363,7 @@ export function ConsolePage(props: { rules: ConsoleRules; assetVersion: string }
         <div id="row-menu" class="menu" role="menu" hidden></div>
         <AddPanel />
         <EditDialogs />
+        <ProxyDialog />
       </body>
     </html>
   );

@@ -9,6 +9,7 @@ import { createOktaAccess, type OktaAccess } from "./okta/access";
 import { createApiTokenMethod } from "./okta/api-token";
 import { createUrlGuard, type Resolver } from "./okta/url-guard";
 import type { ConnectionStore } from "./connections/store";
+import { createOktaProxy, type OktaProxy } from "./proxy/proxy";
 import { createDynamoStore } from "./storage/dynamo-store";
 
 export interface ServiceWiring {
@@ -26,6 +27,8 @@ export interface ServiceWiring {
   cursorClock?: () => number;
   /** Tests inject a resolver; production uses the system's DNS. */
   resolve?: Resolver;
+  /** Tests inject the clock of the decrypted-secret cache (epoch ms). */
+  now?: () => number;
 }
 
 /** The domain service and the ports it shares with the proxy and the health checks. */
@@ -44,6 +47,7 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
     methods: { "api-token": createApiTokenMethod({ timeoutMs: w.oktaTimeoutMs }) },
     openSecret: (record) => sealer.open(record.secret, encryptionContext(record)),
+    now: w.now,
   });
   const service = createConnectionService({
     store,
@@ -54,6 +58,12 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
     logger: w.logger,
   });
   return { service, okta, store };
+}
+
+/** What the HTTP app serves: the connection service and the Okta API proxy, on the same ports. */
+export function wireApiParts(w: ServiceWiring): { service: ConnectionService; proxy: OktaProxy } {
+  const { service, okta, store } = wireServiceParts(w);
+  return { service, proxy: createOktaProxy({ store, okta, timeoutMs: w.oktaTimeoutMs, logger: w.logger }) };
 }
 
 export const wireConnectionService = (w: ServiceWiring): ConnectionService => wireServiceParts(w).service;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "UpstreamRateLimited"
   | "UpstreamUnavailable"
   | "UpstreamTimeout"
+  | "UpstreamResponseTooLarge"
   | "PayloadTooLarge"
   | "ServiceUnavailable"
   | "InternalError"
@@ -52,6 +53,7 @@ export const upstreamRateLimited = (message: string, retryAfterSeconds: number) 
 export const upstreamUnavailable = (message: string, cause?: unknown) =>
   new DomainError("UpstreamUnavailable", message, { cause });
 export const upstreamTimeout = (message: string) => new DomainError("UpstreamTimeout", message);
+export const upstreamResponseTooLarge = (message: string) => new DomainError("UpstreamResponseTooLarge", message);
 export const serviceUnavailable = (message: string, cause?: unknown) =>
   new DomainError("ServiceUnavailable", message, { cause, retryAfterSeconds: 1 });
 

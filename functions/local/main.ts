@@ -1,6 +1,5 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../core/config";
 import { createLogger } from "../core/logger";
 import { startDemoOkta } from "./demo-okta";
@@ -8,12 +7,13 @@ import { mintDevToken } from "./dev-token";
 import { DataDirBusyError } from "./data-dir-lock";
 import { JavaMissingError } from "./dynamodb-local";
 import { checkPortsFree, PortBusyError, type NamedPort } from "./free-port";
+import { serveApp } from "./serve";
 import { startLocalStack } from "./stack";
 
 
 /** Binds the HTTP server; a port taken since the check is the same one-line error. */
-function listen(fetch: Parameters<typeof serve>[0]["fetch"], wanted: NamedPort, command: string) {
-  const server = serve({ fetch, port: wanted.port, hostname: "127.0.0.1" });
+function listen(fetch: Parameters<typeof serveApp>[0]["fetch"], wanted: NamedPort, command: string) {
+  const server = serveApp({ fetch, port: wanted.port, hostname: "127.0.0.1" });
   return new Promise<typeof server>((ready, fail) => {
     server.once("listening", () => ready(server));
     server.once("error", (error: NodeJS.ErrnoException) => fail(error.code === "EADDRINUSE" ? new PortBusyError(wanted, undefined, command) : error));

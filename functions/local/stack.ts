@@ -4,9 +4,10 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { createApp } from "../api/app";
 import { authOptionsFrom, createAuthenticator, type AuthOptions } from "../api/auth";
 import { awsClientConfig } from "../core/aws-client-config";
-import { wireConnectionService } from "../core/compose";
+import { wireApiParts } from "../core/compose";
 import type { Config } from "../core/config";
 import type { ConnectionService } from "../core/connections/service";
+import type { OktaProxy } from "../core/proxy/proxy";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { loadOrCreateMasterKey, startLocalKms } from "../core/crypto/local-kms";
 import { createLogger, type Logger } from "../core/logger";
@@ -31,6 +32,7 @@ export interface LocalCoreOptions {
 /** The engines and the domain service on DATA_DIR, without HTTP: shared by npm start and the provision CLI. */
 export interface LocalCore {
   service: ConnectionService;
+  proxy: OktaProxy;
   dynamo: DynamoDBClient;
   dynamoEndpoint: string;
   authJwtSecret: string;
@@ -100,7 +102,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
     progress(config.KMS_KEY_ID ? `KMS ready (AWS key ${config.KMS_KEY_ID})` : "KMS ready (local endpoint)");
     stops.push(async () => kms.destroy());
 
-    const service = wireConnectionService({
+    const { service, proxy } = wireApiParts({
       dynamo,
       tableName: config.TABLE_NAME,
       kms,
@@ -136,7 +138,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
     // Behind a real identity provider (AUTH_JWKS_URL) the generated secret verifies nothing.
     const generatedSecret = !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL;
     const authJwtSecret = config.AUTH_JWT_SECRET ?? secrets.authJwtSecret;
-    return { service, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
+    return { service, proxy, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -148,6 +150,6 @@ export async function startLocalStack(config: Config, logger: Logger = createLog
   const core = await startLocalCore(config, logger, { ...opts, borrowRunning: false });
   // AUTH_JWKS_URL: the same issuer settings as the stack's JWT authorizer (contract section 5).
   const auth = config.AUTH_JWKS_URL ? authOptionsFrom(config) : ({ kind: "hs256", secret: core.authJwtSecret } as const);
-  const app = createApp({ service: core.service, authenticate: createAuthenticator(auth), logger });
+  const app = createApp({ service: core.service, proxy: core.proxy, authenticate: createAuthenticator(auth), logger });
   return { ...core, app, auth };
 }

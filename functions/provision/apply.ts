@@ -20,6 +20,15 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
 
 export const isPermanent = (error: unknown) => isDomainError(error) && PERMANENT.has(error.code);
 
+/** What an upsert message says the connection should be. */
+const desiredOf = (message: Extract<ProvisionMessage, { type: "app-connection.upsert" }>) => ({
+  projectId: message.projectId ?? null,
+  name: message.name,
+  description: message.description ?? null,
+  credentials: message.credentials && credentialsInput("api-token", message.credentials),
+  proxy: message.proxy,
+});
+
 /**
  * Applies one valid message through the domain service, as `{ type: "provisioning", id, senderId? }`
  * (`id`: the producer's `source` or the queue's name; `senderId`: the SQS sender's principal).
@@ -35,7 +44,7 @@ export async function applyMessage(
   try {
     const result =
       message.type === "app-connection.upsert"
-        ? await service.upsertByName(ctx, { projectId, name: message.name, description: message.description ?? null, credentials: message.credentials && credentialsInput("api-token", message.credentials) }, opts)
+        ? await service.upsertByName(ctx, desiredOf(message), opts)
         : await service.removeByName(ctx, { projectId, name: message.name }, opts);
     const conn = result.appConnection;
     return {

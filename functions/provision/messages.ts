@@ -8,6 +8,7 @@ import {
   projectIdSchema,
 } from "../core/connections/schemas";
 import { parseExplained } from "../core/validation";
+import { proxyPolicySchema } from "../core/proxy/policy";
 
 /**
  * A provisioning message, version 1. Field rules are the API's own (names, description,
@@ -35,6 +36,8 @@ export const upsertMessageSchema = z.strictObject({
   type: z.literal("app-connection.upsert"),
   description: z.optional(descriptionSchema),
   credentials: z.optional(credentialsSchema),
+  /** The proxy policy (section 7); omitted: the default on create, the stored one on update. */
+  proxy: z.optional(proxyPolicySchema),
 });
 
 export const deleteMessageSchema = z.strictObject({ ...common, type: z.literal("app-connection.delete") });

@@ -80,6 +80,7 @@ describe("the one 500 code", () => {
     const lines: string[] = [];
     const app = createApp({
       service: { get: async () => { throw new TypeError("boom"); } } as never,
+      proxy: {} as never,
       authenticate: async () => ({ type: "user", id: "u", orgId: "o", orgRole: "admin", projects: {} }),
       logger: createLogger((l) => lines.push(l)),
     });

@@ -1,105 +1,22 @@
-import { randomUUID } from "node:crypto";
-import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startLocalKms, type LocalKms } from "../../functions/core/crypto/local-kms";
-import { createDynamoClient } from "../../functions/core/storage/dynamo-client";
-import { ensureTable } from "../../functions/core/storage/table";
-import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleToken, type FakeOkta } from "../support/fake-okta";
+import { AUDIENCE, gatewayClaims, lambdaEvent as event, startLambda, type LambdaRig } from "../support/lambda";
 
 /**
  * The Lambda entry point in AWS mode, driven by hand-built HTTP API v2 events: API Gateway's JWT
  * authorizer has verified the token, and its claims arrive as strings in
  * `requestContext.authorizer.jwt.claims`; KMS by key id.
  */
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
-
-let handler: Handler;
-let kms: LocalKms;
+let rig: LambdaRig;
 let okta: FakeOkta;
-const ISSUER = "https://issuer.example.test/";
-const AUDIENCE = "okta-app-connections";
-
-/** The claims as the authorizer passes them on: every value a string. */
-const gatewayClaims = (claims: Record<string, string> = {}) => ({
-  sub: "u1",
-  org_id: "org-l",
-  org_role: "admin",
-  iss: ISSUER,
-  aud: AUDIENCE,
-  exp: String(Math.floor(Date.now() / 1000) + 3600),
-  iat: String(Math.floor(Date.now() / 1000)),
-  ...claims,
-});
-
-interface EventOptions {
-  /** The authorizer's verified claims; `null`: a request with no authorizer context. */
-  claims?: Record<string, string> | null;
-  body?: unknown;
-  query?: string;
-  headers?: Record<string, string>;
-}
-
-function event(method: string, rawPath: string, opts: EventOptions = {}): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = { host: "api.example.test", "content-type": "application/json", ...opts.headers };
-  const claims = opts.claims === undefined ? gatewayClaims() : opts.claims;
-  if (claims) headers.authorization ??= "Bearer header.payload.signature";
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath,
-    rawQueryString: opts.query ?? "",
-    headers,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "api.example.test",
-      domainPrefix: "api",
-      http: { method, path: rawPath, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "test" },
-      requestId: randomUUID(),
-      routeKey: "$default",
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    isBase64Encoded: false,
-  } as APIGatewayProxyEventV2;
-}
-
-const invoke = async (e: APIGatewayProxyEventV2) => {
-  const result = await handler(e, {} as Context);
-  return { ...result, json: JSON.parse(result.body) };
-};
+const invoke: LambdaRig["invoke"] = (e) => rig.invoke(e);
 
 beforeAll(async () => {
-  kms = await startLocalKms({});
-  okta = await startFakeOkta();
-  const tableName = `lambda-${randomUUID()}`;
-  const dynamo = createDynamoClient({ endpoint: inject("dynamoEndpoint") });
-  await ensureTable(dynamo, tableName);
-  dynamo.destroy();
-  Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    AWS_ENDPOINT_URL_DYNAMODB: inject("dynamoEndpoint"),
-    AWS_ENDPOINT_URL_KMS: kms.endpoint,
-    TABLE_NAME: tableName,
-    KMS_KEY_ID: kms.keyId,
-    CURSOR_SECRET: "lambda-test-cursor-secret",
-    CREDENTIALS_HASH_KEY: "lambda-test-credentials-hash-key-0123456789",
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    OKTA_INSECURE_ALLOWLIST: okta.hostPort,
-  });
-  ({ handler } = (await import("../../functions/api/lambda")) as unknown as { handler: Handler });
+  rig = await startLambda();
+  okta = rig.okta;
 });
 
-afterAll(async () => {
-  await okta.close();
-  await kms.close();
-});
+afterAll(() => rig.close());
 
 const LIST = "/api/v1/app-connections/okta";
 

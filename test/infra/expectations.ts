@@ -58,6 +58,7 @@ export function appRoutes(): string[] {
   };
   const app = createApp({
     service: new Proxy({}, { get: unused }) as never,
+    proxy: new Proxy({}, { get: unused }) as never,
     authenticate: unused,
     logger: { info() {}, warn() {}, error() {} },
   });

@@ -5,7 +5,7 @@ import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../../functions/api/app";
 import { createAuthenticator } from "../../functions/api/auth";
-import { wireConnectionService } from "../../functions/core/compose";
+import { wireApiParts } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { awsCallWorstMs, DEADLINES } from "../../functions/core/deadlines";
 import { createLogger } from "../../functions/core/logger";
@@ -85,7 +85,7 @@ describe("AWS SDK clients against an endpoint that never answers", () => {
     const logger = createLogger(() => {});
     const appWith = (over: { dynamo?: boolean; kms?: boolean }) =>
       createApp({
-        service: wireConnectionService({
+        ...wireApiParts({
           dynamo: over.dynamo ? createDynamoClient({ endpoint: silent.endpoint, deadlines: AWS }) : h.dynamodb,
           tableName: h.tableName,
           kms: over.kms ? createKmsClient({ endpoint: silent.endpoint, deadlines: AWS }) : h.kmsClient,

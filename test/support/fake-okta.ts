@@ -7,6 +7,8 @@ export interface FakeRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The request body as received ("" when none). */
+  body: string;
 }
 
 /** A scripted answer; `delayMs` holds the response back (timeout tests). */
@@ -29,6 +31,8 @@ export interface FakeOkta {
   validTokens: Set<string>;
   /** Overrides every answer; `null` restores the default Okta behaviour. */
   respondWith(fn: ((req: FakeRequest) => FakeResponse) | null): void;
+  /** Scripts a resource route, `"METHOD /path"` (compared without the query); `null` removes it. */
+  route(key: string, fn: ((req: FakeRequest) => FakeResponse) | null): void;
   close(): Promise<void>;
 }
 
@@ -60,11 +64,18 @@ export async function startFakeOkta(): Promise<FakeOkta> {
   const validTokens = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let override: ((req: FakeRequest) => FakeResponse) | null = null;
+  const routes = new Map<string, (req: FakeRequest) => FakeResponse>();
+  const answerFor = (seen: FakeRequest) => {
+    const scripted = routes.get(`${seen.method} ${seen.path.split("?")[0]}`);
+    return override ? override(seen) : scripted ? scripted(seen) : defaultAnswer(seen, validTokens);
+  };
 
-  const server = http.createServer((req, res) => {
-    const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers } };
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, body: Buffer.concat(chunks).toString("utf8") };
     requests.push(seen);
-    const answer = override ? override(seen) : defaultAnswer(seen, validTokens);
+    const answer = answerFor(seen);
     if (answer.reset) return void req.socket.resetAndDestroy();
     const send = () => {
       const body = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
@@ -88,6 +99,10 @@ export async function startFakeOkta(): Promise<FakeOkta> {
     validTokens,
     respondWith(fn) {
       override = fn;
+    },
+    route(key, fn) {
+      if (fn) routes.set(key, fn);
+      else routes.delete(key);
     },
     close() {
       for (const t of timers) clearTimeout(t);

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { expect, inject } from "vitest";
 import { createApp } from "../../functions/api/app";
 import { createAuthenticator, type AuthOptions } from "../../functions/api/auth";
-import { wireConnectionService } from "../../functions/core/compose";
+import { wireApiParts } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { startLocalKms } from "../../functions/core/crypto/local-kms";
 import { createLogger } from "../../functions/core/logger";
@@ -12,6 +11,7 @@ import type { Resolver } from "../../functions/core/okta/url-guard";
 import { createDynamoClient } from "../../functions/core/storage/dynamo-client";
 import { ensureTable } from "../../functions/core/storage/table";
 import { mintDevToken, type DevClaims } from "../../functions/local/dev-token";
+import { serveApp } from "../../functions/local/serve";
 import { countCalls } from "./aws-calls";
 import { scanAll } from "./scan";
 import { sampleToken, startFakeOkta } from "./fake-okta";
@@ -49,6 +49,7 @@ export async function startHarness(
     oktaNames?: string[];
     auth?: AuthOptions;
     cursorClock?: () => number;
+    now?: () => number;
   } = {},
 ) {
   const credentialsHashKey = opts.credentialsHashKey ?? TEST_CREDENTIALS_HASH_KEY;
@@ -61,7 +62,7 @@ export async function startHarness(
   const logs: string[] = [];
   const calls = countCalls({ dynamodb, kms });
   const logger = createLogger((line) => logs.push(line));
-  const service = wireConnectionService({
+  const { service, proxy } = wireApiParts({
     dynamo: dynamodb,
     tableName,
     kms,
@@ -72,14 +73,16 @@ export async function startHarness(
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
     cursorClock: opts.cursorClock,
+    now: opts.now,
     logger,
   });
   const app = createApp({
     service,
+    proxy,
     authenticate: createAuthenticator(opts.auth ?? { kind: "hs256", secret: TEST_JWT_SECRET }),
     logger,
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  const server = serveApp({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((ready) => server.once("listening", ready));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

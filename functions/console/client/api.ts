@@ -80,7 +80,11 @@ export function createApi(token: () => string | undefined, onUnauthorized: (mess
       credentials: { instanceUrl: string; apiToken: string };
     }) => request<{ appConnection: AppConnection }>("POST", `${BASE}/okta`, { body: { ...body, method: "api-token" } }).then((r) => r.appConnection),
 
-    update: (id: string, version: number, body: { name?: string; description?: string | null; credentials?: { instanceUrl: string; apiToken: string } }) =>
+    update: (
+      id: string,
+      version: number,
+      body: { name?: string; description?: string | null; credentials?: { instanceUrl: string; apiToken: string }; proxy?: { allow: string[] } },
+    ) =>
       request<{ appConnection: AppConnection }>("PATCH", one(id), { body, ifMatch: version }).then((r) => r.appConnection),
 
     remove: (id: string, version: number) => request<{ appConnection: AppConnection }>("DELETE", one(id), { ifMatch: version }),

@@ -5,6 +5,7 @@ import { closeDialog } from "./dialogs";
 import { byId, h, isAriaDisabled, setDisabledReason } from "./dom";
 import { checks, rules, setFieldError, wireSecretToggles } from "./fields";
 import { createRowDialogs } from "./manage";
+import { createProxyDialog } from "./proxy-panel";
 import { closeMenu, openMenu, wireMenu } from "./menu";
 import {
   clearSession,
@@ -55,6 +56,7 @@ const ctx: ConsoleContext = {
 };
 const addPanel = createAddPanel(ctx);
 const rowDialogs = createRowDialogs(ctx);
+const proxyDialog = createProxyDialog(ctx);
 
 function openRowMenu(button: HTMLButtonElement, row: AppConnection) {
   const actor = session!.actor;
@@ -67,6 +69,7 @@ function openRowMenu(button: HTMLButtonElement, row: AppConnection) {
     { label: "Edit details", reason: manage, run: () => rowDialogs.editDetails(c) },
     { label: "Edit credentials", reason: manage, run: () => rowDialogs.editCredentials(c) },
     { label: "Validate now", reason: shortReasonWhyNot(actor, "use", c.projectId), run: () => rowDialogs.validate(c) },
+    { label: "Proxy policy and Try it", run: () => proxyDialog.open(c) },
     { label: "Delete", reason: manage, danger: true, run: () => rowDialogs.remove(c) },
   ]);
 }

@@ -127,7 +127,7 @@ export const toAppConnection = (record: ConnectionRecord): AppConnection => ({
   health: { ...record.health },
 });
 
-export type AuditAction = "create-app-connection" | "update-app-connection" | "delete-app-connection";
+export type AuditAction = "create-app-connection" | "update-app-connection" | "delete-app-connection" | "use-app-connection";
 
 export interface AuditEvent {
   id: string;
@@ -139,5 +139,9 @@ export interface AuditEvent {
   projectId: string | null;
   reqId: string;
   createdAt: string;
-  metadata: { name: string; app: "okta"; credentialsUpdated?: boolean };
+  /**
+   * `use-app-connection` (a proxied call other than GET) adds the call: method, path without query,
+   * and Okta's status, or `error` (the service's code) when Okta gave no usable answer.
+   */
+  metadata: { name: string; app: "okta"; credentialsUpdated?: boolean; method?: string; path?: string; status?: number; error?: string };
 }

@@ -1,5 +1,5 @@
 import { serviceUnavailable, validationFailure } from "../errors";
-import type { AppConnection, AuditAction, AuditEvent, ConnectionRecord } from "./model";
+import type { AppConnection, AuditAction, AuditEvent, ConnectionRecord, ProxyPolicy } from "./model";
 import { toAppConnection } from "./model";
 import type { OktaCredentials } from "../okta/access";
 import type { CallContext } from "./service";
@@ -13,6 +13,8 @@ export interface DesiredConnection {
   description: string | null;
   /** Omitted: keep the stored credentials (required to create). */
   credentials?: OktaCredentials;
+  /** Omitted: the default policy on create, the stored one on update. */
+  proxy?: ProxyPolicy;
 }
 
 export interface ProvisionOptions {
@@ -48,7 +50,7 @@ export interface ProvisioningRules {
   /** `credentialsHash` of these credentials for that connection. */
   hashOf(owner: { orgId: string; id: string }, creds: OktaCredentials): string;
   /** A new record (version 1) with the credentials hashed and sealed to it. */
-  newRecord(scope: Scope & { description: string | null }, creds: OktaCredentials): Promise<ConnectionRecord>;
+  newRecord(scope: Scope & { description: string | null; proxy?: ProxyPolicy }, creds: OktaCredentials): Promise<ConnectionRecord>;
   /** The record with new credentials hashed and sealed to it. */
   withCredentials(record: ConnectionRecord, creds: OktaCredentials): Promise<ConnectionRecord>;
 }
@@ -90,7 +92,7 @@ export function provisioningOperations(rules: ProvisioningRules) {
   async function create(ctx: CallContext, scope: Scope, desired: DesiredConnection, mark?: ProvisioningMark) {
     if (!desired.credentials) throw validationFailure("credentials are required to create a connection");
     const creds = await rules.checkCredentials(desired.credentials);
-    const record = await rules.newRecord({ ...scope, description: desired.description }, creds);
+    const record = await rules.newRecord({ ...scope, description: desired.description, proxy: desired.proxy }, creds);
     await store.create(record, rules.audit(ctx, "create-app-connection", record), mark);
     return { outcome: "created" as const, appConnection: toAppConnection(record) };
   }
@@ -99,8 +101,10 @@ export function provisioningOperations(rules: ProvisioningRules) {
     // Compared by hash, so equal credentials need neither KMS nor Okta.
     const credsChanged =
       desired.credentials !== undefined && rules.hashOf(before, desired.credentials) !== before.credentialsHash;
-    if (!credsChanged && desired.description === before.description) return noChange<UpsertOutcome>(before, mark, before);
-    let after: ConnectionRecord = { ...before, description: desired.description, version: before.version + 1, updatedAt: rules.now() };
+    const proxy = desired.proxy ?? before.proxy;
+    const proxyChanged = JSON.stringify(proxy.allow) !== JSON.stringify(before.proxy.allow);
+    if (!credsChanged && !proxyChanged && desired.description === before.description) return noChange<UpsertOutcome>(before, mark, before);
+    let after: ConnectionRecord = { ...before, description: desired.description, proxy, version: before.version + 1, updatedAt: rules.now() };
     if (credsChanged) after = await rules.withCredentials(after, await rules.checkCredentials(desired.credentials!));
     await store.update(before, after, rules.audit(ctx, "update-app-connection", after, credsChanged), mark);
     return { outcome: "updated" as const, appConnection: toAppConnection(after) };

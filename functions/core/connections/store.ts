@@ -52,5 +52,7 @@ export interface ConnectionStore {
   putProvisioningMark(orgId: string, projectId: string | null, name: string, mark: ProvisioningMark): Promise<void>;
   /** One page of one scope: a project id, `null` for org-level, `"*"` for the whole org. */
   listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey): Promise<StorePage<ConnectionRecord>>;
+  /** One audit event on its own (a proxied call: it changes no connection, so no transaction). */
+  appendAudit(event: AuditEvent): Promise<void>;
   listAudit(orgId: string, projectId: string | null, limit: number, startKey?: StoreKey): Promise<StorePage<AuditEvent>>;
 }

@@ -246,6 +246,10 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
       return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK", "GSI1PK", "GSI1SK"], recordFrom);
     },
 
+    async appendAudit(event) {
+      await withStoreErrors(() => client.send(new PutItemCommand(auditPut(TableName, event).Put!)));
+    },
+
     async listAudit(orgId, projectId, limit, startKey) {
       const out = await withStoreErrors(() =>
         client.send(

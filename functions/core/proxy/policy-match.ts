@@ -1,0 +1,27 @@
+import type { ProxyPolicy } from "../connections/model";
+import { parseRule, type ProxyRule } from "./policy";
+
+/**
+ * Does `rule` allow `method` on `segments`? Literal segments compare exactly (case and
+ * percent-encoding included: an encoded letter never matches a literal, so encoding can only
+ * narrow what a rule allows, never widen it); `*` takes one non-empty segment; a final `**` takes
+ * one or more.
+ */
+function ruleAllows(rule: ProxyRule, method: string, segments: string[]): boolean {
+  if (rule.method !== method) return false;
+  if (rule.rest ? segments.length <= rule.segments.length : segments.length !== rule.segments.length) return false;
+  return rule.segments.every((want, i) => {
+    const got = segments[i]!;
+    return got !== "" && (want === "*" || want === got);
+  });
+}
+
+/** Whether the policy lets `method` reach `path` (absolute, checked by `path.ts`, no query). */
+export function policyAllows(policy: ProxyPolicy, method: string, path: string): boolean {
+  const segments = path.slice(1).split("/");
+  if (segments.some((s) => s === "")) return false;
+  return policy.allow.some((text) => {
+    const rule = parseRule(text);
+    return rule !== null && ruleAllows(rule, method, segments);
+  });
+}
