@@ -6,6 +6,7 @@ import { createKmsSealer } from "./crypto/envelope";
 import type { Logger } from "./logger";
 import { createOktaAccess, type OktaAccess } from "./okta/access";
 import { createApiTokenMethod } from "./okta/api-token";
+import { createClientCredentialsMethod } from "./okta/client-credentials";
 import { createUrlGuard, type Resolver } from "./okta/url-guard";
 import type { ConnectionStore } from "./connections/store";
 import { createDynamoStore } from "./storage/dynamo-store";
@@ -37,7 +38,10 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
   const sealer = createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId });
   const okta = createOktaAccess({
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
-    methods: { "api-token": createApiTokenMethod({ timeoutMs: w.oktaTimeoutMs }) },
+    methods: {
+      "api-token": createApiTokenMethod({ timeoutMs: w.oktaTimeoutMs }),
+      "client-credentials": createClientCredentialsMethod({ timeoutMs: w.oktaTimeoutMs }),
+    },
     openSecret: (record) => sealer.open(record.secret, encryptionContext(record)),
   });
   const service = createConnectionService({ store, sealer, okta, cursors: createCursorCodec(w.cursorSecret), logger: w.logger });

@@ -1,3 +1,4 @@
+import type { DesiredConnection } from "../core/connections/provisioning";
 import type { ConnectionService } from "../core/connections/service";
 import { credentialsInput } from "../core/connections/schemas";
 import { isDomainError, type ErrorCode } from "../core/errors";
@@ -20,6 +21,13 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
 
 export const isPermanent = (error: unknown) => isDomainError(error) && PERMANENT.has(error.code);
 
+/** The connection an upsert states; `method` defaults to `api-token`, and the credentials must be that method's. */
+function desiredOf(message: Extract<ProvisionMessage, { type: "app-connection.upsert" }>): DesiredConnection {
+  const method = message.method ?? "api-token";
+  const credentials = message.credentials && credentialsInput(method, message.credentials);
+  return { projectId: message.projectId ?? null, name: message.name, description: message.description ?? null, method, credentials };
+}
+
 /** Applies one valid message through the domain service, as `{ type: "provisioning", id: actorId }`. */
 export async function applyMessage(
   service: Pick<ConnectionService, "upsertByName" | "removeByName">,
@@ -32,7 +40,7 @@ export async function applyMessage(
   try {
     const result =
       message.type === "app-connection.upsert"
-        ? await service.upsertByName(ctx, { projectId, name: message.name, description: message.description ?? null, credentials: message.credentials && credentialsInput("api-token", message.credentials) }, opts)
+        ? await service.upsertByName(ctx, desiredOf(message), opts)
         : await service.removeByName(ctx, { projectId, name: message.name }, opts);
     const conn = result.appConnection;
     return {

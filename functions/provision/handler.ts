@@ -63,7 +63,7 @@ export function createProvisionHandler(deps: ProvisionHandlerDeps) {
   const settleOnce = makeIdempotent(settle, { persistenceStore: deps.idempotency, config, keyPrefix: "provision", dataIndexArgument: 0 });
 
   async function handleRecord(record: SQSRecord): Promise<MessageOutcome> {
-    const parsed = parseMessage(record.body);
+    const parsed = await parseMessage(record.body);
     const job: Job = parsed.ok ? { requestId: parsed.message.requestId, message: parsed.message } : { requestId: parsed.requestId, reason: parsed.reason };
     let outcome: MessageOutcome;
     try {

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import {
+  anyCredentialsSchema,
   connectionNameSchema,
-  credentialsSchema,
   descriptionSchema,
   ID_PATTERN,
   idSchema,
@@ -33,7 +33,9 @@ export const upsertMessageSchema = z.strictObject({
   ...common,
   type: z.literal("app-connection.upsert"),
   description: z.optional(descriptionSchema),
-  credentials: z.optional(credentialsSchema),
+  /** Omitted: `api-token` (messages written before section 9). A connection's method never changes. */
+  method: z.optional(z.enum(["api-token", "client-credentials"], "method must be api-token or client-credentials")),
+  credentials: z.optional(anyCredentialsSchema),
 });
 
 export const deleteMessageSchema = z.strictObject({ ...common, type: z.literal("app-connection.delete") });
@@ -57,15 +59,15 @@ export interface MessageOutcome {
   original?: Outcome;
 }
 
-/** Parses a raw body: JSON, then the schema. Fails with the reason, never echoing values (tokens). */
-export function parseMessage(body: string): { ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; reason: string } {
+/** Parses a raw body: JSON, then the schema (async: a private key is checked too). Fails with the reason, never echoing values (tokens, keys). */
+export async function parseMessage(body: string): Promise<{ ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; reason: string }> {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return { ok: false, requestId: null, reason: "the message body is not JSON" };
   }
-  const parsed = provisionMessageSchema.safeParse(json);
+  const parsed = await provisionMessageSchema.safeParseAsync(json);
   if (parsed.success) return { ok: true, message: parsed.data };
   const reason = parsed.error.issues.map((issue) => `${issue.path.join(".") || "message"}: ${issue.message}`).join("; ");
   return { ok: false, requestId: requestIdOf(json), reason };

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { expect, inject } from "vitest";
 import { createApp } from "../../functions/api/app";
 import { createAuthenticator } from "../../functions/api/auth";
-import { wireConnectionService } from "../../functions/core/compose";
+import { wireServiceParts } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { startLocalKms } from "../../functions/core/crypto/local-kms";
 import { createLogger } from "../../functions/core/logger";
@@ -36,7 +36,7 @@ export interface Reply<T = any> {
  * The service on real parts: a fresh table on the suite's DynamoDB Local, the local KMS endpoint,
  * the real SDK clients, a fake Okta on loopback, and the app behind a real HTTP server.
  */
-export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number } = {}) {
+export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number; /** More fake Okta orgs the service may call. */ allowOkta?: string[] } = {}) {
   const tableName = `test-${randomUUID()}`;
   const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint"), maxAttempts: opts.awsMaxAttempts });
   await ensureTable(dynamodb, tableName);
@@ -46,17 +46,18 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
   const logs: string[] = [];
   const calls = countCalls({ dynamodb, kms });
   const logger = createLogger((line) => logs.push(line));
-  const service = wireConnectionService({
+  const parts = wireServiceParts({
     dynamo: dynamodb,
     tableName,
     kms,
     kmsKeyId: localKms.keyId,
     cursorSecret: "test-cursor-secret-0123456789",
-    oktaInsecureAllowlist: [okta.hostPort],
+    oktaInsecureAllowlist: [okta.hostPort, ...(opts.allowOkta ?? [])],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
     logger,
   });
+  const { service } = parts;
   const app = createApp({
     service,
     authenticate: createAuthenticator({ kind: "hs256", secret: TEST_JWT_SECRET }),
@@ -71,6 +72,9 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     app,
     base,
     okta,
+    /** The "authorize a request to Okta" port the service uses (the proxy's entry point). */
+    access: parts.okta,
+    store: parts.store,
     logs,
     calls,
     dynamodb,
