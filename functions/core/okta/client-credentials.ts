@@ -28,7 +28,8 @@ export function createClientCredentialsMethod(opts: { timeoutMs?: number; now?: 
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = opts.now ?? Date.now;
   const tokens = createTokenCache({ now, maxEntries: opts.maxCachedTokens });
-  const request = (target: OktaTarget, creds: ServiceAppCredentials) => requestToken(target, creds, { timeoutMs, now });
+  const dpopHints = new Map<string, DpopHint>();
+  const request = (target: OktaTarget, creds: ServiceAppCredentials) => requestToken(target, creds, { timeoutMs, now, dpopHints });
   return {
     async verify(target, creds) {
       await request(target, creds);
@@ -41,10 +42,20 @@ export function createClientCredentialsMethod(opts: { timeoutMs?: number; now?: 
   };
 }
 
+/** That a service app's token endpoint wants DPoP, and its last nonce: the next request starts with a proof. */
+type DpopHint = { nonce?: string };
+const MAX_HINTS = 1_000;
+
 /** The token request, with the DPoP dance of RFC 9449 when Okta asks for proofs. */
-async function requestToken(target: OktaTarget, creds: ServiceAppCredentials, opts: { timeoutMs: number; now: () => number }): Promise<AccessToken> {
+async function requestToken(
+  target: OktaTarget,
+  creds: ServiceAppCredentials,
+  opts: { timeoutMs: number; now: () => number; dpopHints: Map<string, DpopHint> },
+): Promise<AccessToken> {
   const tokenUrl = `${target.origin}${TOKEN_PATH}`;
-  let dpop: { nonce?: string } | undefined;
+  const hintKey = `${target.origin} ${creds.clientId}`;
+  let dpop = opts.dpopHints.get(hintKey);
+  let nonceTaken = false;
   for (let attempt = 1; ; attempt++) {
     const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" };
     if (dpop) headers.DPoP = await dpopProof({ htm: "POST", htu: tokenUrl, nonce: dpop.nonce });
@@ -57,10 +68,21 @@ async function requestToken(target: OktaTarget, creds: ServiceAppCredentials, op
     const answer = await sendToOkta(target, { method: "POST", path: TOKEN_PATH, headers, body: form.toString() }, { timeoutMs: opts.timeoutMs, maxBytes: MAX_BODY });
     const error = oauthError(answer);
     const nonce = headerOf(answer, "dpop-nonce");
-    if (attempt < MAX_ATTEMPTS && answer.status === 400 && error?.code === "invalid_dpop_proof" && !dpop) dpop = {};
-    else if (attempt < MAX_ATTEMPTS && answer.status === 400 && error?.code === "use_dpop_nonce" && nonce && dpop?.nonce === undefined) dpop = { nonce };
-    else return interpret(answer, target, error, opts.now());
+    const retry = attempt < MAX_ATTEMPTS && answer.status === 400;
+    if (retry && error?.code === "invalid_dpop_proof" && !dpop) dpop = {};
+    else if (retry && error?.code === "use_dpop_nonce" && nonce && !nonceTaken) (dpop = { nonce }), (nonceTaken = true);
+    else {
+      const token = interpret(answer, target, error, opts.now());
+      if (dpop) remember(opts.dpopHints, hintKey, { nonce: nonce ?? dpop.nonce });
+      return token;
+    }
   }
+}
+
+function remember(hints: Map<string, DpopHint>, key: string, hint: DpopHint) {
+  hints.delete(key);
+  if (hints.size >= MAX_HINTS) hints.delete(hints.keys().next().value!);
+  hints.set(key, hint);
 }
 
 /** `private_key_jwt` (RFC 7523): signed with the connection's key, `iss` = `sub` = clientId. */
