@@ -17,7 +17,7 @@ import { startLocalStack } from "./stack";
  */
 async function main() {
   const config = loadConfig(process.env);
-  const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(DEMO_OKTA_PORT) : undefined;
+  const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(DEMO_OKTA_PORT, { dataDir: config.DATA_DIR }) : undefined;
   if (demo) config.oktaInsecureAllowlist.push(demo.hostPort);
   const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events") });
   const server = serve({ fetch: stack.app.fetch, port: config.PORT, hostname: "127.0.0.1" });
