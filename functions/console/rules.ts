@@ -1,9 +1,12 @@
 import * as z from "zod/mini";
 import {
   apiTokenSchema,
+  clientIdSchema,
   connectionNameSchema,
   descriptionSchema,
   instanceUrlSchema,
+  scopeSchema,
+  scopesSchema,
 } from "../core/connections/schemas";
 
 /** A field's limits as the browser checks them, with the API's own messages. */
@@ -11,7 +14,7 @@ export interface FieldRule {
   min?: number;
   max?: number;
   pattern?: string;
-  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string };
+  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string; distinct?: string };
 }
 
 export interface ConsoleRules {
@@ -19,6 +22,10 @@ export interface ConsoleRules {
   description: FieldRule;
   instanceUrl: FieldRule;
   apiToken: FieldRule;
+  /** Service apps (client-credentials): the client id, one scope, and the list of scopes (count, no repeats). */
+  clientId: FieldRule;
+  scope: FieldRule;
+  scopes: FieldRule;
 }
 
 type Limits = { minLength?: number; maxLength?: number; pattern?: string; anyOf?: Limits[] };
@@ -65,5 +72,26 @@ export function consoleRules(): ConsoleRules {
       },
     },
     apiToken: { pattern: token.pattern, messages: { pattern: messageFor(apiTokenSchema, "") } },
+    ...serviceAppRules(),
+  };
+}
+
+function serviceAppRules(): Pick<ConsoleRules, "clientId" | "scope" | "scopes"> {
+  const clientId = limitsOf(clientIdSchema);
+  const scope = limitsOf(scopeSchema);
+  const scopes = z.toJSONSchema(scopesSchema, { io: "input" }) as { minItems?: number; maxItems?: number };
+  const probe = "okta.users.read";
+  return {
+    clientId: { pattern: clientId.pattern, messages: { pattern: messageFor(clientIdSchema, "") } },
+    scope: { pattern: scope.pattern, messages: { pattern: messageFor(scopeSchema, "") } },
+    scopes: {
+      min: scopes.minItems,
+      max: scopes.maxItems,
+      messages: {
+        min: messageFor(scopesSchema, []),
+        max: messageFor(scopesSchema, Array.from({ length: (scopes.maxItems ?? 0) + 1 }, (_, i) => `${probe}${i}`)),
+        distinct: messageFor(scopesSchema, [probe, probe]),
+      },
+    },
   };
 }

@@ -63,7 +63,8 @@ export type CredentialsInput = z.output<typeof credentialsSchema>;
 export const clientIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/, "clientId must be 1-100 letters, digits, '_' or '-'"));
 
 const SCOPES_MESSAGE = "scopes must list 1-30 Okta scopes";
-export const scopesSchema = z.array(z.string().check(z.regex(/^okta\.[A-Za-z0-9.]+$/, "each scope must be an Okta scope: 'okta.' then letters, digits or dots (okta.users.read)"))).check(
+export const scopeSchema = z.string().check(z.regex(/^okta\.[A-Za-z0-9.]+$/, "each scope must be an Okta scope: 'okta.' then letters, digits or dots (okta.users.read)"));
+export const scopesSchema = z.array(scopeSchema).check(
   z.minLength(1, SCOPES_MESSAGE),
   z.maxLength(30, SCOPES_MESSAGE),
   z.refine((scopes) => new Set(scopes).size === scopes.length, "scopes must not list a scope twice"),
