@@ -238,6 +238,16 @@ describe("keys and fields refused before any call", () => {
   });
 });
 
+describe("the method of a create body", () => {
+  it("is api-token or client-credentials, and says so", async () => {
+    for (const method of ["oauth", undefined]) {
+      const res = await h.call("POST", BASE, { token: admin, body: { ...ccBody("cc-method", "0oamethod", "x"), method } });
+      expect(res.status).toBe(422);
+      expect(res.body.message).toContain("method must be api-token or client-credentials");
+    }
+  });
+});
+
 describe("PATCH keeps the connection's method", () => {
   it("refuses a body with method, and credentials of the other method, naming what is wrong", async () => {
     const keys = serviceApp("0oapatch", "ec");

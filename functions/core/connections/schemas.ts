@@ -146,7 +146,7 @@ const createFields = {
 export const createConnectionSchema = z.discriminatedUnion("method", [
   z.strictObject({ ...createFields, method: z.literal("api-token"), credentials: credentialsSchema }),
   z.strictObject({ ...createFields, method: z.literal("client-credentials"), credentials: clientCredentialsSchema }),
-]);
+], { error: (issue) => (issue.code === "invalid_union" ? "method must be api-token or client-credentials" : undefined) });
 export type CreateConnectionInput = z.output<typeof createConnectionSchema>;
 
 export const updateConnectionSchema = z
