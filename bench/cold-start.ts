@@ -154,6 +154,7 @@ const env = {
   TABLE_NAME: "okta-app-connections-bench",
   KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/0b7f3c1e-1111-2222-3333-444455556666",
   CURSOR_SECRET: "bench-cursor-secret-0123456789abcdef",
+  CREDENTIALS_HASH_KEY: "bench-credentials-hash-key-0123456789abcdef",
   AUTH_ISSUER: "https://issuer.example.com/",
   AUTH_AUDIENCE: "api://okta-app-connections",
   AUTH_JWKS_URL: "http://127.0.0.1:9/unused",

@@ -1,4 +1,6 @@
+import { ALARMS } from "../functions/core/alarms";
 import { api } from "./api";
+import { apiLogGroup, provisionLogGroup } from "./logs";
 import { failureQueueAlarm } from "./provisioning-spec";
 import { changeEventFailures, provisioningDlq } from "./queues";
 
@@ -60,3 +62,36 @@ export const changeEventFailuresAlarm = queueDepthAlarm(
   changeEventFailures,
   "Okta App Connections: change events not published (failed stream batches parked)",
 );
+
+/**
+ * KMS refused a call of the API or the intake (access denied, key disabled or pending deletion, ...):
+ * the code logs `{"level":"error","message":"kms refused","alarm":"KmsRefused",...}` and answers 500
+ * (docs/deploy.md). A metric filter on each function's log group counts those lines; one fires the alarm.
+ */
+export const KMS_REFUSED_METRIC = { namespace: `OktaAppConnections/${$app.stage}`, name: ALARMS.kmsRefused } as const;
+
+export const kmsRefusedFilters = [
+  ["ApiKmsRefused", apiLogGroup],
+  ["ProvisionKmsRefused", provisionLogGroup],
+].map(
+  ([name, group]) =>
+    new aws.cloudwatch.LogMetricFilter(name as string, {
+      logGroupName: (group as aws.cloudwatch.LogGroup).name,
+      pattern: `{ $.alarm = "${ALARMS.kmsRefused}" }`,
+      metricTransformation: { namespace: KMS_REFUSED_METRIC.namespace, name: KMS_REFUSED_METRIC.name, value: "1", unit: "Count" },
+    }),
+);
+
+export const kmsRefusedAlarm = new aws.cloudwatch.MetricAlarm("KmsRefusedAlarm", {
+  alarmDescription: "Okta App Connections: KMS refused a call (key disabled, access denied, ...); fix the key, then redrive the DLQ",
+  namespace: KMS_REFUSED_METRIC.namespace,
+  metricName: KMS_REFUSED_METRIC.name,
+  statistic: "Sum",
+  period: 60,
+  evaluationPeriods: 1,
+  comparisonOperator: "GreaterThanThreshold",
+  threshold: 0,
+  treatMissingData: "notBreaching",
+  alarmActions: [alarmTopic.arn],
+  okActions: [alarmTopic.arn],
+});

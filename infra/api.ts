@@ -4,6 +4,7 @@ import { key } from "./kms";
 import { apiLogGroup } from "./logs";
 import { apiPolicy } from "./permissions";
 import { apiRole } from "./roles";
+import { credentialsHashKey } from "./secrets";
 import { API_FUNCTION, PROTECTED_ROUTES, PUBLIC_ROUTES, TOKEN_SOURCE } from "./routes";
 import { table } from "./table";
 
@@ -27,6 +28,7 @@ export const apiFunction = new sst.aws.Function(
       TABLE_NAME: table.name,
       KMS_KEY_ID: key.arn,
       CURSOR_SECRET: cursorSecret.result,
+      CREDENTIALS_HASH_KEY: credentialsHashKey.result,
       AUTH_JWKS_URL: auth.jwksUrl,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,

@@ -1,4 +1,4 @@
-import { api5xxAlarm, alarmTopic, changeEventFailuresAlarm, provisioningDlqAlarm } from "./alarms";
+import { api5xxAlarm, alarmTopic, changeEventFailuresAlarm, kmsRefusedAlarm, kmsRefusedFilters, provisioningDlqAlarm } from "./alarms";
 import { api } from "./api";
 import { bus } from "./bus";
 import { changeEventsSubscription } from "./change-events";
@@ -9,7 +9,7 @@ import { queueKey } from "./queue-key";
 import { changeEventFailures, provisioningDlq, provisioningQueue } from "./queues";
 import { table } from "./table";
 
-void [api5xxAlarm, provisioningDlqAlarm, changeEventFailuresAlarm, provisionSubscription, changeEventsSubscription];
+void [api5xxAlarm, provisioningDlqAlarm, changeEventFailuresAlarm, kmsRefusedAlarm, kmsRefusedFilters, provisionSubscription, changeEventsSubscription];
 
 export const outputs = {
   apiUrl: api.url,

@@ -2,16 +2,27 @@ import { isProduction } from "./config";
 import { apiRole, provisionRole } from "./roles";
 
 /**
- * The encryption context the code sends with every GenerateDataKey and Decrypt
- * (`encryptionContext` in functions/core/connections/service.ts). The offline check compares the two.
+ * The encryption context the code sends with every GenerateDataKey and Decrypt (`encryptionContext`
+ * in functions/core/connections/sealing.ts): `{ orgId, scope: "org", connectionId, app }` for an
+ * org-level connection, the same plus `projectId` with `scope: "project"`. No value is ever empty
+ * (AWS KMS refuses them). The offline check compares this with what the code sends.
  */
-export const ENCRYPTION_CONTEXT = { keys: ["orgId", "projectId", "connectionId", "app"], app: "okta" } as const;
+export const ENCRYPTION_CONTEXT = {
+  keys: ["orgId", "scope", "projectId", "connectionId", "app"],
+  /** Present in every context, so IAM requires them (projectId only exists with scope "project"). */
+  required: ["orgId", "scope", "connectionId"],
+  scopes: ["org", "project"],
+  app: "okta",
+} as const;
 
-/** A data key may only be made or opened for this app, naming an org and a connection, with no other context keys. */
+/**
+ * A data key may only be made or opened for this app, naming an org, a scope and a connection, with
+ * no other context keys. `StringEquals` with a list admits any one of its values.
+ */
 export const encryptionContextCondition = {
-  StringEquals: { "kms:EncryptionContext:app": ENCRYPTION_CONTEXT.app },
+  StringEquals: { "kms:EncryptionContext:app": ENCRYPTION_CONTEXT.app, "kms:EncryptionContext:scope": [...ENCRYPTION_CONTEXT.scopes] },
   "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": [...ENCRYPTION_CONTEXT.keys] },
-  Null: { "kms:EncryptionContext:orgId": "false", "kms:EncryptionContext:connectionId": "false" },
+  Null: Object.fromEntries(ENCRYPTION_CONTEXT.required.map((key) => [`kms:EncryptionContext:${key}`, "false"])),
 };
 
 /** The API makes and opens data keys. */

@@ -7,6 +7,7 @@ import { provisionPolicy } from "./permissions";
 import { PROVISION_FUNCTION, provision } from "./provisioning-spec";
 import { provisioningQueue } from "./queues";
 import { provisionRole } from "./roles";
+import { credentialsHashKey } from "./secrets";
 import { table } from "./table";
 
 /**
@@ -27,6 +28,7 @@ export const provisionFunction = new sst.aws.Function(
       IDEMPOTENCY_TABLE_NAME: idempotencyTable.name,
       KMS_KEY_ID: key.arn,
       EVENT_BUS_NAME: bus.name,
+      CREDENTIALS_HASH_KEY: credentialsHashKey.result,
     },
   },
   // The function never runs without its permissions (nor does its event source mapping get created).

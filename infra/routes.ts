@@ -8,8 +8,16 @@ export const API_FUNCTION = "ApiFunction";
 
 export const PROTECTED_ROUTES = ["ANY /api/{proxy+}"] as const;
 
-/** Health, the API reference, and the web console's pages (served by the same app). */
-export const PUBLIC_ROUTES = ["GET /healthz", "GET /openapi.json", "GET /docs", "GET /", "GET /console", "GET /console/{proxy+}"] as const;
+/** Health, the API reference (its page and the script it loads), and the web console's pages (served by the same app). */
+export const PUBLIC_ROUTES = [
+  "GET /healthz",
+  "GET /openapi.json",
+  "GET /docs",
+  "GET /docs/api-reference.js",
+  "GET /",
+  "GET /console",
+  "GET /console/{proxy+}",
+] as const;
 
 /** The header API Gateway reads the bearer token from. */
 export const TOKEN_SOURCE = "$request.header.Authorization";

@@ -6,9 +6,31 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
-import { build, type BuildOptions, type Metafile } from "esbuild";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { API_REFERENCE_FILE } from "../functions/api/docs-asset";
 
 const ROOT = join(import.meta.dirname, "..");
+
+/**
+ * The Lambda has no node_modules, so functions/api/docs-asset.ts (which reads the API reference's
+ * script from there) becomes a module that carries the file as text. It is imported dynamically,
+ * so the text lands in a chunk that only a request for `/docs/api-reference.js` loads.
+ */
+const docsAssetPlugin: Plugin = {
+  name: "docs-asset",
+  setup(b) {
+    const file = join(ROOT, "node_modules", API_REFERENCE_FILE);
+    b.onLoad({ filter: /[\\/]functions[\\/]api[\\/]docs-asset\.ts$/ }, () => ({
+      contents: `import text from ${JSON.stringify(file)};\nexport const loadApiReference = async () => text;\n`,
+      loader: "ts",
+      resolveDir: ROOT,
+    }));
+    b.onLoad({ filter: /[\\/]@scalar[\\/]api-reference[\\/]dist[\\/]browser[\\/]standalone\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8"),
+      loader: "text",
+    }));
+  },
+};
 
 /** What every Lambda bundle (and the benchmark's floor bundle) is built with. */
 export const LAMBDA_BUILD_OPTIONS: BuildOptions = {
@@ -30,6 +52,7 @@ export const LAMBDA_BUILD_OPTIONS: BuildOptions = {
   logLevel: "warning",
   // Bundled CommonJS dependencies may require() Node built-ins; ESM has no `require` of its own.
   banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  plugins: [docsAssetPlugin],
 };
 
 export interface BundleReport {

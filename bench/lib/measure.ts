@@ -15,6 +15,7 @@ import {
 import { GenerateDataKeyCommand } from "@aws-sdk/client-kms";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { Hono } from "hono";
+import { encryptionContext } from "../../functions/core/connections/sealing";
 import { createKmsSealer } from "../../functions/core/crypto/envelope";
 import * as keys from "../../functions/core/storage/keys";
 import { BASE, expectOk, rawKey, type BenchStack } from "./stack";
@@ -127,7 +128,7 @@ export async function createOverhead(stack: BenchStack) {
     }
     if ((await loopbackCall(okta.origin, apiToken)) !== 200) throw new Error("fake Okta refused the floor's token");
     const id = randomUUID();
-    const context = { orgId, projectId, connectionId: id, app: "okta" };
+    const context = encryptionContext({ orgId, projectId, id });
     const key = await kms.send(new GenerateDataKeyCommand({ KeyId: stack.localKms.keyId, KeySpec: "AES_256", EncryptionContext: context }));
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", key.Plaintext!, iv);
@@ -144,7 +145,7 @@ export async function createOverhead(stack: BenchStack) {
       createdAt: at,
       updatedAt: at,
       credentialsHash: "0".repeat(64),
-      secret: { formatVersion: 1, encryptedDataKey: key.CiphertextBlob!, iv, ciphertext, tag: cipher.getAuthTag() },
+      secret: { formatVersion: 2 as const, encryptedDataKey: key.CiphertextBlob!, iv, ciphertext, tag: cipher.getAuthTag() },
     };
     const item = marshall({ ...keys.connectionKey(orgId, id), ...keys.connectionIndexKey(orgId, projectId, name), type: "connection", ...record });
     const lock = marshall({ ...keys.nameLockKey(orgId, projectId, name), type: "name-lock", connectionId: id });

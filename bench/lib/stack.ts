@@ -21,6 +21,7 @@ import { sampleToken, startFakeOkta } from "../../test/support/fake-okta";
 
 const JWT_SECRET = "bench-only-hs256-secret-0123456789";
 const CURSOR_SECRET = "bench-cursor-secret-0123456789";
+const CREDENTIALS_HASH_KEY = "bench-credentials-hash-key-0123456789abcdef";
 
 export const BASE = "/api/v1/app-connections/okta";
 
@@ -46,6 +47,7 @@ export async function startBenchStack() {
         kms: clients.kms,
         kmsKeyId: localKms.keyId,
         cursorSecret: CURSOR_SECRET,
+        credentialsHashKey: CREDENTIALS_HASH_KEY,
         oktaInsecureAllowlist: [okta.hostPort],
         logger,
       }),

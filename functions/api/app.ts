@@ -6,6 +6,7 @@ import type { ConnectionService } from "../core/connections/service";
 import { DomainError, notFound } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { Authenticate } from "./auth";
+import { registerDocs } from "./docs";
 import { errorResponse } from "./errors";
 import { createRouter, type AppEnv } from "./router";
 import { registerAuditRoutes } from "./routes/audit";
@@ -69,7 +70,7 @@ export function createApp(deps: AppDeps) {
   // API requests without loading the JSON Schema generator or the console.
   let openApi: Promise<object> | undefined;
   app.get("/openapi.json", async (c) => c.json(await (openApi ??= import("./openapi").then((m) => m.buildOpenApi(router.specs)))));
-  app.get("/docs", async (c) => c.html((await import("./openapi")).docsPage));
+  registerDocs(app);
   registerConsole(app);
 
   // Hono's trie router looks the method up on plain objects: a method named `__proto__` or

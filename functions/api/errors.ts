@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { DomainError, type ErrorCode } from "../core/errors";
+import { DomainError, internalError, type ErrorCode } from "../core/errors";
 import { describeError, type Logger } from "../core/logger";
 
 /** The one map from the error family to HTTP (contract section 2). */
@@ -17,7 +17,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   UpstreamTimeout: 504,
   PayloadTooLarge: 413,
   ServiceUnavailable: 503,
-  InternalServerError: 500,
+  InternalError: 500,
 };
 
 export interface ErrorBody {
@@ -31,7 +31,7 @@ export interface ErrorBody {
 /** Renders any thrown value as the contract's envelope; unknown errors become a bare 500. */
 export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
   const known = error instanceof DomainError;
-  const domain = known ? error : new DomainError("InternalServerError", "Something went wrong on our side");
+  const domain = known ? error : internalError();
   const statusCode = STATUS_OF[domain.code];
   if (!known || statusCode >= 500) logger.error("request failed", { reqId: c.get("requestId"), status: statusCode, ...describeError(error) });
   const body: ErrorBody = { reqId: c.get("requestId") ?? "", statusCode, error: domain.code, message: domain.message };

@@ -14,6 +14,7 @@ import { authOptionsFrom, createAuthenticator } from "./auth";
 const config = loadConfig(process.env);
 if (!config.KMS_KEY_ID) throw new ConfigError("KMS_KEY_ID is required in AWS mode");
 if (!config.CURSOR_SECRET) throw new ConfigError("CURSOR_SECRET is required in AWS mode");
+if (!config.CREDENTIALS_HASH_KEY) throw new ConfigError("CREDENTIALS_HASH_KEY is required in AWS mode");
 
 const logger = createLogger();
 const service = wireConnectionService({
@@ -22,6 +23,7 @@ const service = wireConnectionService({
   kms: createKmsClient(),
   kmsKeyId: config.KMS_KEY_ID,
   cursorSecret: config.CURSOR_SECRET,
+  credentialsHashKey: config.CREDENTIALS_HASH_KEY,
   oktaInsecureAllowlist: config.oktaInsecureAllowlist,
   oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
   logger,

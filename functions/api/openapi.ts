@@ -61,14 +61,3 @@ export function buildOpenApi(specs: RouteSpec[]) {
     paths,
   };
 }
-
-/** The interactive reference: Scalar's viewer, reading `/openapi.json`. */
-export const docsPage = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Okta App Connections API</title></head>
-<body>
-<noscript>The interactive reference needs JavaScript. The raw document is at <a href="/openapi.json">/openapi.json</a>.</noscript>
-<script id="api-reference" data-url="/openapi.json"></script>
-<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script>
-</body>
-</html>`;

@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import type * as z from "zod/mini";
 import type { Actor } from "../core/connections/model";
 import { validationFailure } from "../core/errors";
+import { parseExplained } from "../core/validation";
 import type { ResponseName } from "./responses";
 import { parseIfMatch } from "./schemas";
 
@@ -34,11 +35,10 @@ type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 /** Async: a private key is checked with WebCrypto (jose) while the body is parsed. */
 async function parse<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): Promise<z.output<S>> {
-  const result = await schema.safeParseAsync(value);
+  // Paths and rules only: the rejected value could be a secret.
+  const result = await parseExplained(schema, value, { whole: where, prefix: where });
   if (result.success) return result.data;
-  // Paths and messages only: the rejected value could be a secret.
-  const issues = result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join("."), message: issue.message }));
-  throw validationFailure(issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "), issues);
+  throw validationFailure(result.message, result.issues);
 }
 
 /** A query key sent twice is ambiguous, so it is refused rather than guessed. */

@@ -17,7 +17,10 @@ export const pageQuerySchema = z.object({
 });
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
-export const connectionIdParamSchema = z.strictObject({ connectionId: z.uuid("connectionId must be a UUID") });
+/** Connection ids are UUIDs, matched case-insensitively: stored lower-case, so the edge lower-cases them too. */
+export const connectionIdParamSchema = z.strictObject({
+  connectionId: z.pipe(z.uuid("connectionId must be a UUID"), z.transform((id: string) => id.toLowerCase())),
+});
 export const connectionNameParamSchema = z.strictObject({ connectionName: connectionNameSchema });
 
 /** `3`, `"3"` and `W/"3"` all mean version 3; `*` means any version. */

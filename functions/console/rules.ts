@@ -5,16 +5,20 @@ import {
   connectionNameSchema,
   descriptionSchema,
   instanceUrlSchema,
+  projectIdSchema,
   scopeSchema,
   scopesSchema,
 } from "../core/connections/schemas";
+import { ADMIN_CONSOLE } from "../core/okta/url-guard";
 
 /** A field's limits as the browser checks them, with the API's own messages. */
 export interface FieldRule {
   min?: number;
   max?: number;
   pattern?: string;
-  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string; distinct?: string };
+  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string; adminHost?: string; distinct?: string };
+  /** instanceUrl: the admin console's host pattern; `messages.adminHost` is a `String.replace` template on it. */
+  adminHost?: string;
 }
 
 export interface ConsoleRules {
@@ -22,6 +26,7 @@ export interface ConsoleRules {
   description: FieldRule;
   instanceUrl: FieldRule;
   apiToken: FieldRule;
+  projectId: FieldRule;
   /** Service apps (client-credentials): the client id, one scope, and the list of scopes (count, no repeats). */
   clientId: FieldRule;
   scope: FieldRule;
@@ -48,6 +53,7 @@ export function consoleRules(): ConsoleRules {
   const description = limitsOf(descriptionSchema);
   const url = limitsOf(instanceUrlSchema);
   const token = limitsOf(apiTokenSchema);
+  const project = limitsOf(projectIdSchema);
   return {
     name: {
       min: name.minLength,
@@ -65,13 +71,16 @@ export function consoleRules(): ConsoleRules {
     },
     instanceUrl: {
       max: url.maxLength,
+      adminHost: ADMIN_CONSOLE.host.source,
       messages: {
+        adminHost: ADMIN_CONSOLE.hint,
         max: messageFor(instanceUrlSchema, `https://a.example/${"a".repeat(url.maxLength ?? 0)}`),
         absolute: messageFor(instanceUrlSchema, "not a url"),
         origin: messageFor(instanceUrlSchema, "https://a.example/path"),
       },
     },
     apiToken: { pattern: token.pattern, messages: { pattern: messageFor(apiTokenSchema, "") } },
+    projectId: { pattern: project.pattern, messages: { pattern: messageFor(projectIdSchema, "") } },
     ...serviceAppRules(),
   };
 }

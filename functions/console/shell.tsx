@@ -280,7 +280,9 @@ function SignInView() {
     <section id="signin-view" class="signin" aria-labelledby="signin-title" hidden>
       <div class="card signin-card">
         <h1 id="signin-title">Sign in</h1>
-        <p class="lede">Paste a bearer token for this service (a JWT from your identity provider, or `npm run token` locally).</p>
+        <p class="lede">
+          Paste a bearer token for this service (a JWT from your identity provider, or <code>npm run token</code> locally).
+        </p>
         <div id="signin-alert" class="dialog-alert" role="alert" hidden></div>
         <form id="signin-form" novalidate>
           <Field id="signin-token" label="Bearer token" hint="Kept in this browser tab only (sessionStorage). Signing out or closing the tab forgets it.">
@@ -290,7 +292,9 @@ function SignInView() {
             Sign in
           </button>
         </form>
-        <p class="hint">Running it locally? `npm start` prints a one-click sign-in link.</p>
+        <p class="hint">
+          Running it locally? <code>npm start</code> prints a one-click sign-in link.
+        </p>
       </div>
     </section>
   );
@@ -324,6 +328,24 @@ export function ConsolePage(props: { rules: ConsoleRules; assetVersion: string }
               Scope
             </label>
             <select id="scope-select"></select>
+            <form id="project-form" class="project-form" novalidate hidden>
+              <label for="project-input" class="sr-only">
+                Open a project by id
+              </label>
+              <input
+                id="project-input"
+                list="recent-projects"
+                autocomplete="off"
+                spellcheck={false}
+                placeholder="Open project id…"
+                aria-describedby="project-input-error"
+              />
+              <datalist id="recent-projects"></datalist>
+              <button type="submit" class="btn btn-ghost btn-sm">
+                Open
+              </button>
+              <p id="project-input-error" class="field-error" hidden></p>
+            </form>
             <span id="whoami" class="whoami"></span>
             <button type="button" id="sign-out" class="btn btn-ghost btn-sm">
               Sign out

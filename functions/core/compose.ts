@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { createCursorCodec } from "./connections/cursor";
-import { createConnectionService, encryptionContext, type ConnectionService } from "./connections/service";
+import { createConnectionService, type ConnectionService } from "./connections/service";
+import { createCredentialsHasher, encryptionContext } from "./connections/sealing";
 import { createKmsSealer } from "./crypto/envelope";
 import type { Logger } from "./logger";
 import { createOktaAccess, type OktaAccess } from "./okta/access";
@@ -17,6 +18,8 @@ export interface ServiceWiring {
   kms: KMSClient;
   kmsKeyId: string;
   cursorSecret: string;
+  /** Keys `credentialsHash` (CREDENTIALS_HASH_KEY): at least 32 characters. */
+  credentialsHashKey: string;
   oktaInsecureAllowlist?: string[];
   oktaTimeoutMs?: number;
   logger?: Logger;
@@ -35,7 +38,7 @@ export interface ServiceParts {
 /** Wires the domain service to its adapters. Composition roots create the clients and call this. */
 export function wireServiceParts(w: ServiceWiring): ServiceParts {
   const store = createDynamoStore({ client: w.dynamo, tableName: w.tableName });
-  const sealer = createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId });
+  const sealer = createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId, logger: w.logger });
   const okta = createOktaAccess({
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
     methods: {
@@ -44,7 +47,14 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
     },
     openSecret: (record) => sealer.open(record.secret, encryptionContext(record)),
   });
-  const service = createConnectionService({ store, sealer, okta, cursors: createCursorCodec(w.cursorSecret), logger: w.logger });
+  const service = createConnectionService({
+    store,
+    sealer,
+    okta,
+    cursors: createCursorCodec(w.cursorSecret),
+    hashCredentials: createCredentialsHasher(w.credentialsHashKey),
+    logger: w.logger,
+  });
   return { service, okta, store };
 }
 

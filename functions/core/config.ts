@@ -15,6 +15,8 @@ const integer = (name: string, min: number, max: number, fallback: number) => {
 
 const envSchema = z.object({
   PORT: integer("PORT", 0, 65535, 8787),
+  /** The stand-in Okta org of `npm run start:demo` and `npm run provision -- --demo-okta`. */
+  DEMO_OKTA_PORT: integer("DEMO_OKTA_PORT", 1, 65535, 8788),
   DATA_DIR: z._default(nonEmpty, ".data"),
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   TABLE_NAME: tableName("TABLE_NAME", "app-connections"),
@@ -31,6 +33,8 @@ const envSchema = z.object({
   AUTH_JWT_ALGORITHM: z._default(z.enum(["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]), "RS256"),
   /** Key that signs paging cursors; generated into DATA_DIR locally, required in AWS. */
   CURSOR_SECRET: z.optional(z.string().check(z.minLength(16))),
+  /** Key of the `credentialsHash` HMAC; generated into DATA_DIR locally, required in AWS. */
+  CREDENTIALS_HASH_KEY: z.optional(z.string().check(z.minLength(32, "CREDENTIALS_HASH_KEY must be at least 32 characters"))),
   OKTA_INSECURE_ALLOWLIST: z.optional(z.string()),
   OKTA_TIMEOUT_MS: integer("OKTA_TIMEOUT_MS", 1, 60_000, 10_000),
   AWS_REGION: z.optional(z.string()),

@@ -17,7 +17,7 @@ export type ErrorCode =
   | "UpstreamTimeout"
   | "PayloadTooLarge"
   | "ServiceUnavailable"
-  | "InternalServerError";
+  | "InternalError";
 
 export class DomainError extends Error {
   constructor(
@@ -53,5 +53,9 @@ export const upstreamUnavailable = (message: string, cause?: unknown) =>
 export const upstreamTimeout = (message: string) => new DomainError("UpstreamTimeout", message);
 export const serviceUnavailable = (message: string, cause?: unknown) =>
   new DomainError("ServiceUnavailable", message, { cause, retryAfterSeconds: 1 });
+
+/** Our side is broken in a way retrying will not fix (a bug, a refused key): 500, no `Retry-After`. */
+export const internalError = (message = "Something went wrong on our side", cause?: unknown) =>
+  new DomainError("InternalError", message, { cause });
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

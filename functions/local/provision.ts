@@ -10,7 +10,7 @@ import { createProvisionHandler } from "../provision/handler";
 import { createIdempotencyStore, ensureIdempotencyTable } from "../provision/idempotency";
 import type { MessageOutcome } from "../provision/messages";
 import { DataDirBusyError } from "./data-dir-lock";
-import { DEMO_OKTA_PORT, startDemoOkta } from "./demo-okta";
+import { startDemoOkta } from "./demo-okta";
 import { JavaMissingError } from "./dynamodb-local";
 import { lambdaContext, sqsRecord } from "./sqs-delivery";
 import { startLocalCore } from "./stack";
@@ -29,15 +29,15 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: { "
 
 const context = lambdaContext("provision-local", 60_000);
 
-async function demoOkta(allowlist: string[], dataDir: string) {
+async function demoOkta(port: number, allowlist: string[], dataDir: string) {
   try {
-    const demo = await startDemoOkta(DEMO_OKTA_PORT, { dataDir });
+    const demo = await startDemoOkta(port, { dataDir });
     allowlist.push(demo.hostPort);
     return demo;
   } catch (error) {
     // Already served by `npm run start:demo`: just allow it.
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    allowlist.push(`127.0.0.1:${DEMO_OKTA_PORT}`);
+    allowlist.push(`127.0.0.1:${port}`);
     return undefined;
   }
 }
@@ -53,7 +53,7 @@ async function main() {
   }
   const lines = text.split("\n").filter((line) => line.trim() !== "");
   const config = loadConfig(process.env);
-  const demo = values["demo-okta"] ? await demoOkta(config.oktaInsecureAllowlist, config.DATA_DIR) : undefined;
+  const demo = values["demo-okta"] ? await demoOkta(config.DEMO_OKTA_PORT, config.oktaInsecureAllowlist, config.DATA_DIR) : undefined;
   const logger = createLogger((line) => process.stderr.write(line + "\n"));
   const core = await startLocalCore(config, logger, { borrowRunning: true });
   try {

@@ -24,6 +24,8 @@ export interface LocalCoreOptions {
   borrowRunning?: boolean;
   /** Also print each change event on stdout (`npm start -- --events`). */
   echoEvents?: boolean;
+  /** Told each step of the start as it begins or ends ("DynamoDB Local starting", "table ready"...). */
+  onProgress?: (step: string) => void;
 }
 
 /** The engines and the domain service on DATA_DIR, without HTTP: shared by npm start and the provision CLI. */
@@ -52,6 +54,7 @@ export interface LocalStack extends LocalCore {
  * holds a DATA_DIR at a time (`local-stack.lock`).
  */
 export async function startLocalCore(config: Config, logger: Logger = createLogger(), opts: LocalCoreOptions = {}): Promise<LocalCore> {
+  const progress = opts.onProgress ?? (() => {});
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
@@ -70,15 +73,19 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
       if (config.DYNAMODB_ENDPOINT) {
         dynamoEndpoint = config.DYNAMODB_ENDPOINT;
       } else {
+        progress(`DynamoDB Local starting (Java; data in ${config.DATA_DIR}/dynamodb)`);
         const engine = await startDynamoDbLocal({ dataDir: `${config.DATA_DIR}/dynamodb` });
         stops.push(engine.stop);
         dynamoEndpoint = engine.endpoint;
+        progress(`DynamoDB Local ready on ${dynamoEndpoint}`);
       }
       lock.announce(dynamoEndpoint);
     }
     const dynamo = createDynamoClient({ endpoint: dynamoEndpoint });
     stops.push(async () => dynamo.destroy());
-    if ((await ensureTable(dynamo, config.TABLE_NAME)) === "created") logger.info("table created", { table: config.TABLE_NAME });
+    const table = await ensureTable(dynamo, config.TABLE_NAME);
+    if (table === "created") logger.info("table created", { table: config.TABLE_NAME });
+    progress(`table ${config.TABLE_NAME} ready${table === "created" ? " (created)" : ""}`);
 
     let kmsKeyId = config.KMS_KEY_ID;
     let kms = createKmsClient({ region: config.AWS_REGION });
@@ -88,6 +95,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
       kms = createKmsClient({ endpoint: localKms.endpoint });
       kmsKeyId = localKms.keyId;
     }
+    progress(config.KMS_KEY_ID ? `KMS ready (AWS key ${config.KMS_KEY_ID})` : "KMS ready (local endpoint)");
     stops.push(async () => kms.destroy());
 
     const service = wireConnectionService({
@@ -96,6 +104,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
       kms,
       kmsKeyId,
       cursorSecret: config.CURSOR_SECRET ?? secrets.cursorSecret,
+      credentialsHashKey: config.CREDENTIALS_HASH_KEY ?? secrets.credentialsHashKey,
       oktaInsecureAllowlist: config.oktaInsecureAllowlist,
       oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
       logger,

@@ -13,6 +13,7 @@ import { createIdempotencyStore } from "./idempotency";
 const config = loadConfig(process.env);
 if (!config.KMS_KEY_ID) throw new ConfigError("KMS_KEY_ID is required in AWS mode");
 if (!config.EVENT_BUS_NAME) throw new ConfigError("EVENT_BUS_NAME is required in AWS mode");
+if (!config.CREDENTIALS_HASH_KEY) throw new ConfigError("CREDENTIALS_HASH_KEY is required in AWS mode");
 
 const logger = createLogger();
 const dynamo = createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT });
@@ -23,6 +24,7 @@ const service = wireConnectionService({
   kmsKeyId: config.KMS_KEY_ID,
   // Provisioning never pages, so no cursor leaves this function: a per-container key is enough.
   cursorSecret: config.CURSOR_SECRET ?? randomBytes(32).toString("base64url"),
+  credentialsHashKey: config.CREDENTIALS_HASH_KEY,
   oktaInsecureAllowlist: config.oktaInsecureAllowlist,
   oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
   logger,

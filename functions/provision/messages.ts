@@ -7,6 +7,7 @@ import {
   idSchema,
   projectIdSchema,
 } from "../core/connections/schemas";
+import { parseExplained } from "../core/validation";
 
 /**
  * A provisioning message, version 1. Field rules are the API's own (names, description,
@@ -67,10 +68,9 @@ export async function parseMessage(body: string): Promise<{ ok: true; message: P
   } catch {
     return { ok: false, requestId: null, reason: "the message body is not JSON" };
   }
-  const parsed = await provisionMessageSchema.safeParseAsync(json);
+  const parsed = await parseExplained(provisionMessageSchema, json, { whole: "the message" });
   if (parsed.success) return { ok: true, message: parsed.data };
-  const reason = parsed.error.issues.map((issue) => `${issue.path.join(".") || "message"}: ${issue.message}`).join("; ");
-  return { ok: false, requestId: requestIdOf(json), reason };
+  return { ok: false, requestId: requestIdOf(json), reason: parsed.message };
 }
 
 /** The requestId of a body that failed the schema, when it has a well-formed one. */

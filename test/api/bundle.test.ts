@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "../../scripts/build";
@@ -15,14 +16,14 @@ let outdir: string;
 let atStart: string[];
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
 
-const get = (rawPath: string) =>
+const get = (rawPath: string, headers: Record<string, string> = {}) =>
   handler(
     {
       version: "2.0",
       routeKey: "$default",
       rawPath,
       rawQueryString: "",
-      headers: { host: "api.example.test" },
+      headers: { host: "api.example.test", ...headers },
       requestContext: {
         accountId: "123456789012",
         apiId: "api",
@@ -49,6 +50,7 @@ beforeAll(async () => {
     TABLE_NAME: "bundle-test",
     KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/0b7f3c1e-1111-2222-3333-444455556666",
     CURSOR_SECRET: "bundle-test-cursor-secret-0123456789",
+    CREDENTIALS_HASH_KEY: "bundle-test-credentials-hash-key-0123456789",
     AUTH_JWKS_URL: "http://127.0.0.1:9/jwks.json",
     AUTH_ISSUER: "https://issuer.example.test/",
     AUTH_AUDIENCE: "okta-app-connections",
@@ -69,8 +71,11 @@ describe("the built API bundle", () => {
       "functions/console/assets.gen.ts",
       "node_modules/zod/v4/core/json-schema-processors.js",
       "node_modules/zod/v4/core/to-json-schema.js",
+      "functions/api/docs-asset.ts",
     ];
     expect(atStart.filter((input) => onFirstUse.includes(input))).toEqual([]);
+    // The API reference's 4 MB script is in the build, but never loaded at a cold start.
+    expect(atStart.filter((input) => input.includes("@scalar/"))).toEqual([]);
   });
 
   it("serves the parts loaded on first use from its own chunks", async () => {
@@ -83,5 +88,23 @@ describe("the built API bundle", () => {
     const script = await get("/console/app.js");
     expect(script.statusCode).toBe(200);
     expect(script.headers?.["content-type"]).toContain("javascript");
+  });
+
+  it("serves /docs and the API reference's script from the built files (no node_modules needed)", async () => {
+    const page = await get("/docs");
+    expect(page.statusCode).toBe(200);
+    expect(page.headers?.["content-security-policy"]).toContain("script-src 'self'");
+    expect(page.body).toContain('<script src="/docs/api-reference.js"></script>');
+    const plain = await get("/docs/api-reference.js");
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers?.["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect(plain.body.length).toBeGreaterThan(100_000);
+    expect(plain.body).toContain("api-reference");
+    // Compressed, and so base64-encoded by the adapter: well under Lambda's 6 MB answer limit.
+    const gz = (await get("/docs/api-reference.js", { "accept-encoding": "gzip, br" })) as APIGatewayProxyResult & { isBase64Encoded?: boolean };
+    expect(gz.headers?.["content-encoding"]).toBe("gzip");
+    expect(gz.isBase64Encoded).toBe(true);
+    expect(gz.body.length).toBeLessThan(3 * 1024 * 1024);
+    expect(gunzipSync(Buffer.from(gz.body, "base64")).toString("utf8")).toBe(plain.body);
   });
 });

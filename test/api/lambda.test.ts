@@ -79,6 +79,7 @@ beforeAll(async () => {
     TABLE_NAME: tableName,
     KMS_KEY_ID: kms.keyId,
     CURSOR_SECRET: "lambda-test-cursor-secret",
+    CREDENTIALS_HASH_KEY: "lambda-test-credentials-hash-key-0123456789",
     AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`,
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,

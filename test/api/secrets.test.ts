@@ -2,6 +2,7 @@ import { createDecipheriv, randomBytes } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { canonicalContext } from "../../functions/core/crypto/envelope";
+import { openBlob } from "../../functions/core/crypto/local-kms-ops";
 import { sampleToken } from "../support/fake-okta";
 import { createBody, rawText, startHarness, type Harness, type Reply } from "../support/harness";
 
@@ -203,7 +204,7 @@ describe("no API token ever appears", () => {
       const secret = item.secret?.M;
       expect(secret, "secret map").toBeDefined();
       expect(Object.keys(secret!).sort()).toEqual(["ciphertext", "encryptedDataKey", "formatVersion", "iv", "tag"]);
-      expect(secret!.formatVersion).toEqual({ N: "1" });
+      expect(secret!.formatVersion).toEqual({ N: "2" });
       expect(secret!.encryptedDataKey!.B!.length).toBeGreaterThanOrEqual(32);
       expect(secret!.iv!.B!.length).toBe(12);
       expect(secret!.tag!.B!.length).toBe(16);
@@ -230,15 +231,13 @@ describe("no API token ever appears", () => {
     // The injected key is really the one in use: with it (and only through KMS's blob) the token opens.
     const item = items.find((i) => i.type?.S === "connection" && i.id?.S === projectConn.id)!;
     const sealed = item.secret!.M!;
-    const context = canonicalContext({ orgId: "org-secrets", projectId: PROJECT, connectionId: projectConn.id, app: "okta" });
-    const blob = Buffer.from(sealed.encryptedDataKey!.B!);
-    const unwrap = createDecipheriv("aes-256-gcm", master, blob.subarray(1, 13)).setAuthTag(blob.subarray(13, 29)).setAAD(Buffer.from(context));
-    const dataKey = Buffer.concat([unwrap.update(blob.subarray(29)), unwrap.final()]);
+    const context = { orgId: "org-secrets", scope: "project", projectId: PROJECT, connectionId: projectConn.id, app: "okta" };
+    const dataKey = openBlob(master, Buffer.from(sealed.encryptedDataKey!.B!), context);
     expect(dataKey.length).toBe(32);
     expect(text).not.toContain(dataKey.toString("base64"));
     expect(everything).not.toContain(dataKey.toString("latin1"));
     const open = createDecipheriv("aes-256-gcm", dataKey, Buffer.from(sealed.iv!.B!)).setAuthTag(Buffer.from(sealed.tag!.B!));
-    open.setAAD(Buffer.from(`okta-token-v1\n${context}`));
+    open.setAAD(Buffer.from(`okta-token-v2\n${canonicalContext(context)}`));
     const plain = Buffer.concat([open.update(Buffer.from(sealed.ciphertext!.B!)), open.final()]).toString("utf8");
     expect(tokens.has(plain)).toBe(true);
     expect(plain).toBe(thirdToken);

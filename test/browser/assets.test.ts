@@ -6,8 +6,11 @@ import {
   apiTokenSchema,
   connectionNameSchema,
   descriptionSchema,
+  ID_PATTERN,
   instanceUrlSchema,
+  projectIdSchema,
 } from "../../functions/core/connections/schemas";
+import { ADMIN_CONSOLE } from "../../functions/core/okta/url-guard";
 import { GENERATED_FILE, renderConsoleAssets } from "../../scripts/build-console";
 
 describe("console assets", () => {
@@ -35,7 +38,12 @@ describe("console assets", () => {
       max: message(instanceUrlSchema, `https://a.example/${"a".repeat(255)}`),
       absolute: message(instanceUrlSchema, "nope"),
       origin: message(instanceUrlSchema, "https://a.example/x?y"),
+      adminHost: ADMIN_CONSOLE.hint,
     });
+    // The admin-console host is refused by the guard; the browser checks the same pattern on blur.
+    expect(rules.instanceUrl.adminHost).toBe(ADMIN_CONSOLE.host.source);
+    expect(rules.projectId.pattern).toBe(ID_PATTERN.source);
+    expect(rules.projectId.messages.pattern).toBe(message(projectIdSchema, ""));
     for (const text of Object.values(rules).flatMap((r) => Object.values(r.messages))) expect(text).toMatch(/^\w/);
   });
 });

@@ -289,12 +289,13 @@ describe("web console", () => {
     const panel = await openOktaForm(page);
     const submit = panel.getByRole("button", { name: "Connect to Okta" });
 
-    // InvalidInstanceUrl -> Instance URL (the admin-console host, with the API URL to use instead).
+    // InvalidInstanceUrl -> Instance URL (plain http: only the server's guard knows the allowlist).
+    // The admin-console host never gets this far: the browser flags it when the field is left.
     await panel.getByLabel("Name").fill("new-one");
-    await panel.getByLabel("Instance URL").fill("https://acme-admin.okta.com");
+    await panel.getByLabel("Instance URL").fill("http://acme.okta.com");
     await panel.getByLabel("API Token", { exact: true }).fill(goodOktaToken("server-errors"));
     await submit.click();
-    await panel.locator("#add-instance-url-error", { hasText: "https://acme.okta.com" }).waitFor();
+    await panel.locator("#add-instance-url-error", { hasText: "instanceUrl must use https" }).waitFor();
     expect(await focusedId(page)).toBe("add-instance-url");
     expect(await submit.isDisabled()).toBe(true); // until the field changes
 
@@ -719,6 +720,138 @@ describe("web console", () => {
       return [pair("body"), pair("#scope-lede"), pair("th button"), pair("#rows td"), pair("#add-connection"), pair("#page-range"), pair(".whoami")];
     });
     for (const { selector, fg, bg } of colours) expect(contrast(fg, bg), `${selector}: ${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it("lets an org admin open any project by id, remembers recent ones, and keeps the scope across a reload", async () => {
+    const admin = await projectAdmin("typed-project");
+    await createConnection(admin, "typed-project", "typed-okta");
+    const { page } = await open();
+    await signIn(page, server.token); // org admin of dev-org; its token names no project
+    const scope = page.getByLabel("Scope");
+    // Listed: the token names no project, and "brand-new" has no connection the list could show.
+    expect(await scope.locator('option[value="project:brand-new"]').count()).toBe(0);
+    const input = page.getByLabel("Open a project by id");
+    await input.fill("not a project!");
+    await input.press("Enter");
+    await page.locator("#project-input-error", { hasText: "projectId must be 1-128 letters" }).waitFor();
+    expect(await input.getAttribute("aria-invalid")).toBe("true");
+
+    await input.fill("typed-project");
+    await input.press("Enter");
+    await loaded(page);
+    expect(await scope.inputValue()).toBe("project:typed-project");
+    expect(await rowNames(page)).toEqual(["typed-okta"]);
+    expect(await page.locator("#scope-lede").textContent()).toBe("Okta connections of project typed-project (you: org admin).");
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem("oac.recentProjects.dev-org") ?? "[]"))).toEqual(["typed-project"]);
+    expect(await page.locator("#recent-projects option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(["typed-project"]);
+
+    // A project with nothing in it yet can be opened too (to add its first connection).
+    await input.fill("brand-new");
+    await input.press("Enter");
+    await loaded(page);
+    expect(await scope.inputValue()).toBe("project:brand-new");
+    await page.getByText("No App Connections have been configured").waitFor();
+
+    await page.reload();
+    await loaded(page);
+    expect(await scope.inputValue()).toBe("project:brand-new");
+    await scope.selectOption("org");
+    await loaded(page);
+    await page.reload();
+    await loaded(page);
+    expect(await scope.inputValue()).toBe("org");
+    expect(await scope.locator('option[value="project:brand-new"]').count(), "recent projects stay offered").toBe(1);
+    await scope.selectOption("project:typed-project");
+    await loaded(page);
+    expect(await rowNames(page)).toEqual(["typed-okta"]);
+
+    // A project admin has no such field: only org admins may reach projects their token does not name.
+    const other = await open();
+    await signIn(other.page, admin);
+    expect(await other.page.locator("#project-form").isHidden()).toBe(true);
+  });
+
+  it("Search apps: Enter picks the only match, and the arrow keys move through the list", async () => {
+    const { page } = await open();
+    await signIn(page, await projectAdmin("app-keys"));
+    await page.getByRole("button", { name: "+ Add Connection" }).click();
+    const panel = page.getByRole("dialog", { name: "Add Connection" });
+    const search = panel.getByLabel("Search apps");
+    await panel.getByRole("button", { name: /Okta/ }).waitFor();
+    expect(await focusedId(page)).toBe("app-search");
+
+    await page.keyboard.press("ArrowDown");
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.app)).toBe("okta");
+    await page.keyboard.press("ArrowDown"); // the last option stays focused
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.app)).toBe("okta");
+    await page.keyboard.press("ArrowUp");
+    expect(await focusedId(page)).toBe("app-search");
+
+    await search.fill("salesforce");
+    await search.press("Enter"); // no match: nothing happens
+    expect(await panel.locator("#add-form").isHidden()).toBe(true);
+    await search.fill("okt");
+    await search.press("Enter");
+    await panel.locator("#add-form").waitFor();
+    expect(await focusedId(page)).toBe("add-name");
+  });
+
+  it("keeps long names and URLs from breaking the table: cut with an ellipsis, whole on hover and focus", async () => {
+    const admin = await projectAdmin("long-values");
+    const longName = `l${"o".repeat(58)}-name`;
+    expect(longName).toHaveLength(64);
+    await createConnection(admin, "long-values", longName);
+    const longUrl = `https://${"a".repeat(60)}.${"b".repeat(60)}.okta.com`;
+    const { page } = await open();
+    // The API only stores URLs it reached; the long one is put into the real list answer on its way to the page.
+    await page.route(/\/api\/v1\/app-connections\/okta\?/, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { appConnections: { credentials: { instanceUrl: string } }[] };
+      for (const c of body.appConnections) c.credentials.instanceUrl = longUrl;
+      await route.fulfill({ response, json: body });
+    });
+    await signIn(page, admin);
+    const fits = await page.evaluate(() => {
+      const wrap = document.querySelector(".table-wrap")!;
+      return wrap.scrollWidth <= wrap.clientWidth;
+    });
+    expect(fits, "the table scrolls sideways").toBe(true);
+    for (const [selector, full] of [["#rows .name-text", longName], ["#rows .url-text", longUrl]] as const) {
+      const cell = page.locator(selector).first();
+      expect(await cell.textContent()).toBe(full);
+      expect(await cell.getAttribute("title")).toBe(full);
+      expect(await cell.getAttribute("tabindex")).toBe("0");
+      const cut = await cell.evaluate((el) => ({ overflow: getComputedStyle(el).textOverflow, cut: el.scrollWidth > el.clientWidth }));
+      expect(cut, selector).toEqual({ overflow: "ellipsis", cut: true });
+      await cell.focus();
+      expect(await cell.evaluate((el) => el.scrollWidth <= el.clientWidth), `${selector} whole on focus`).toBe(true);
+    }
+    await screenshot(page, "console-long-values");
+  });
+
+  it("shows commands as code in the sign-in card, and flags the admin-console host as soon as the URL field is left", async () => {
+    const { page } = await open();
+    await page.goto(`${server.base}/console`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    const card = page.locator(".signin-card");
+    expect(await card.textContent()).not.toContain("`");
+    expect(await card.locator("code").allTextContents()).toEqual(["npm run token", "npm start"]);
+
+    const signedIn = await open();
+    await signIn(signedIn.page, await projectAdmin("admin-host"));
+    const panel = await openOktaForm(signedIn.page);
+    const url = panel.getByLabel("Instance URL");
+    await url.focus();
+    await signedIn.page.keyboard.type("https://acme-admin.okta.com");
+    await panel.getByLabel("Name").focus(); // leave the field: no submit
+    const error = panel.locator("#add-instance-url-error");
+    await error.waitFor();
+    expect(await error.textContent()).toBe("Use the Okta API URL https://acme.okta.com, not the admin console https://acme-admin.okta.com");
+    expect(await url.getAttribute("aria-invalid")).toBe("true");
+    expect(await panel.getByRole("button", { name: "Connect to Okta" }).isDisabled()).toBe(true);
+    // The same words the API answers with.
+    await url.fill("https://acme.oktapreview.com");
+    expect(await error.isHidden()).toBe(true);
   });
 
   it("never receives an Okta API token back from the API", () => {

@@ -5,8 +5,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, routeList } from "../../functions/api/app";
+import { DOCS_SCRIPT_PATH } from "../../functions/api/docs";
 import { PROVISIONING_MARK_TTL_SECONDS } from "../../functions/core/connections/provisioning";
-import { encryptionContext } from "../../functions/core/connections/service";
+import { encryptionContext } from "../../functions/core/connections/sealing";
 import { TABLE_SCHEMA } from "../../functions/core/storage/keys";
 import { IDEMPOTENCY_TABLE_SCHEMA, IDEMPOTENCY_TTL_SECONDS } from "../../functions/provision/idempotency";
 import { ROOT } from "./synth";
@@ -27,7 +28,8 @@ export interface Expectations {
   consoleRoutes: string[];
   isConsolePath: (path: string) => boolean;
   table: TableExpectation;
-  encryptionContext: Record<string, string>;
+  /** What the code sends for an org-level and for a project connection. */
+  encryptionContexts: Record<string, string>[];
   dynamoActions: { table: string[]; indexes: string[] };
   production: boolean;
   auth: { issuer: string; audience: string; jwksUrl: string };
@@ -117,11 +119,14 @@ export const DEPLOY_ENV = { AUTH_ISSUER: TEST_AUTH.issuer, AUTH_AUDIENCE: TEST_A
 export function expectationsFromCode(production: boolean): Expectations {
   return {
     routes: appRoutes(),
-    publicPaths: ["/healthz", "/openapi.json", "/docs"],
+    publicPaths: ["/healthz", "/openapi.json", "/docs", DOCS_SCRIPT_PATH],
     consoleRoutes: ["GET /", "GET /console", "GET /console/{proxy+}"],
     isConsolePath: (path) => path === "/" || path === "/console" || path.startsWith("/console/"),
     table: TABLE_SCHEMA as TableExpectation,
-    encryptionContext: encryptionContext({ orgId: "org-1", projectId: "project-1", id: "connection-1" }),
+    encryptionContexts: [
+      encryptionContext({ orgId: "org-1", projectId: null, id: "connection-1" }),
+      encryptionContext({ orgId: "org-1", projectId: "project-1", id: "connection-2" }),
+    ],
     dynamoActions: dynamoActionsUsedBy(readFileSync(STORE_SOURCE, "utf8")),
     production,
     auth: TEST_AUTH,

@@ -3,6 +3,7 @@
  * empty list passes), so a test can show both a clean stack and a broken one being caught.
  */
 import { CHANGE_EVENTS_FUNCTION, PROVISION_FUNCTION } from "../../infra/provisioning-spec";
+import { ALARMS } from "../../functions/core/alarms";
 import { API_FUNCTION } from "../../infra/routes";
 import type { Expectations } from "./expectations";
 import { samplePath, selectRoute } from "./gateway-routes";
@@ -208,18 +209,33 @@ export function checkIam(synth: Synth): string[] {
   return problems;
 }
 
+/** The context keys and values the code sends, over all its contexts (org-level and project). */
+function contextFacts(contexts: Record<string, string>[]) {
+  const keys = [...new Set(contexts.flatMap((c) => Object.keys(c)))];
+  const always = keys.filter((k) => contexts.every((c) => k in c));
+  const valuesOf = (key: string) => [...new Set(contexts.map((c) => c[key]).filter((v): v is string => v !== undefined))];
+  const empty = contexts.flatMap((c) => Object.entries(c).filter(([k, v]) => k === "" || v === "").map(([k]) => k || "(empty key)"));
+  return { keys, always, valuesOf, empty };
+}
+
+/** The key's condition admits exactly what the code sends: its keys, its app and scopes, and requires what is always there. */
 function conditionProblems(at: string, condition: Statement["Condition"], expect: Expectations): string[] {
   const problems: string[] = [];
-  const keys = Object.keys(expect.encryptionContext);
+  const { keys, always, valuesOf, empty } = contextFacts(expect.encryptionContexts);
+  if (empty.length > 0) problems.push(`${at}: the code sends empty context values for ${fmt(empty)} (AWS KMS refuses them)`);
   const allowedKeys = list(condition?.["ForAllValues:StringEquals"]?.["kms:EncryptionContextKeys"]);
   if (!sameSet(allowedKeys, keys)) problems.push(`${at}: allows context keys ${fmt(allowedKeys)}, the code sends ${fmt(keys)}`);
-  const app = condition?.StringEquals?.["kms:EncryptionContext:app"];
-  if (app !== expect.encryptionContext.app)
-    problems.push(`${at}: requires app=${String(app)}, the code sends app=${expect.encryptionContext.app}`);
-  for (const [name, value] of Object.entries(condition?.Null ?? {})) {
-    const key = name.replace(/^kms:EncryptionContext:/, "");
-    if (value !== "false" || !keys.includes(key)) problems.push(`${at}: requires context key ${key} the code does not send`);
+  for (const key of ["app", "scope"]) {
+    const required = list(condition?.StringEquals?.[`kms:EncryptionContext:${key}`]);
+    if (!sameSet(required, valuesOf(key)))
+      problems.push(`${at}: requires ${key} in ${fmt(required)}, the code sends ${key} in ${fmt(valuesOf(key))}`);
   }
+  const nonNull = Object.entries(condition?.Null ?? {}).map(([name, value]) => [name.replace(/^kms:EncryptionContext:/, ""), value]);
+  for (const [key, value] of nonNull) {
+    if (value !== "false" || !always.includes(String(key))) problems.push(`${at}: requires context key ${key} the code does not always send`);
+  }
+  for (const key of always.filter((k) => k !== "app" && !nonNull.some(([n, v]) => n === k && v === "false")))
+    problems.push(`${at}: does not require context key ${key} (Null: false)`);
   return problems;
 }
 
@@ -308,6 +324,17 @@ export function checkApiRole(synth: Synth, expect: Expectations): string[] {
   return problems;
 }
 
+/**
+ * CREDENTIALS_HASH_KEY is the stack's generated secret, at least 32 characters, and the same for the
+ * API and provisioning (provisioning compares desired credentials with hashes the API wrote).
+ */
+function credentialsHashKeyProblems(synth: Synth, fn: string, value: unknown): string[] {
+  const secret = named(synth, "random:index/randomPassword:RandomPassword", "CredentialsHashKey");
+  if (!value) return [`the ${fn} function has no CREDENTIALS_HASH_KEY`];
+  if (String(value).length < 32) return [`the ${fn} function's CREDENTIALS_HASH_KEY is shorter than 32 characters`];
+  return secret && value === secret.outputs.result ? [] : [`the ${fn} function's CREDENTIALS_HASH_KEY is not the stack's CredentialsHashKey`];
+}
+
 export function checkFunction(synth: Synth, expect: Expectations): string[] {
   const problems: string[] = [];
   const fn = apiFunction(synth)?.inputs;
@@ -319,6 +346,7 @@ export function checkFunction(synth: Synth, expect: Expectations): string[] {
   if (env.TABLE_NAME !== mainTable(synth)?.inputs.name) problems.push("TABLE_NAME is not the table's name");
   if (env.KMS_KEY_ID !== connectionsKey(synth)?.outputs.arn) problems.push("KMS_KEY_ID is not the key's ARN");
   if (!env.CURSOR_SECRET || String(env.CURSOR_SECRET).length < 32) problems.push("CURSOR_SECRET is missing or short");
+  problems.push(...credentialsHashKeyProblems(synth, "API", env.CREDENTIALS_HASH_KEY));
   if (env.AUTH_JWKS_URL !== expect.auth.jwksUrl) problems.push("AUTH_JWKS_URL is not the configured JWKS");
   if (env.AUTH_ISSUER !== expect.auth.issuer) problems.push("AUTH_ISSUER is not the configured issuer");
   if (env.AUTH_AUDIENCE !== expect.auth.audience) problems.push("AUTH_AUDIENCE is not the configured audience");
@@ -347,9 +375,41 @@ export function checkOperations(synth: Synth): string[] {
     ),
   );
   if (alarms.length === 0) problems.push("no alarm on the API's 5xx responses");
+  problems.push(...kmsRefusedAlarmProblems(synth));
   const outputs = synth.outputs;
   for (const name of ["apiUrl", "tableName", "keyArn", "provisioningQueueUrl", "provisioningDlqUrl", "eventBusName"])
     if (!outputs[name]) problems.push(`output ${name} is missing`);
+  return problems;
+}
+
+/**
+ * The `KmsRefused` log lines (ALARMS in functions/core/alarms.ts) of the API and the intake are
+ * counted by a metric filter on each one's log group, and one such line fires an alarm to the topic.
+ */
+function kmsRefusedAlarmProblems(synth: Synth): string[] {
+  const problems: string[] = [];
+  const topic = named(synth, "aws:sns/topic:Topic", NAMES.alarmTopic);
+  const filters = byType(synth, "aws:cloudwatch/logMetricFilter:LogMetricFilter").filter((f) =>
+    new RegExp(`\\$\\.alarm\\s*=\\s*"?${ALARMS.kmsRefused}"?`).test(String(f.inputs.pattern)),
+  );
+  for (const [label, component] of [["API", API_FUNCTION], ["provision", PROVISION_FUNCTION]] as const) {
+    const logGroup = lambdaOf(synth, component)?.inputs.loggingConfig?.logGroup;
+    const filter = filters.find((f) => f.inputs.logGroupName === logGroup);
+    if (!filter) {
+      problems.push(`no metric filter counts ${ALARMS.kmsRefused} lines of the ${label} function's log group`);
+      continue;
+    }
+    const { namespace, name } = filter.inputs.metricTransformation ?? {};
+    const fires = byType(synth, "aws:cloudwatch/metricAlarm:MetricAlarm").some(
+      (a) =>
+        a.inputs.namespace === namespace &&
+        a.inputs.metricName === name &&
+        a.inputs.comparisonOperator === "GreaterThanThreshold" &&
+        Number(a.inputs.threshold) === 0 &&
+        list(a.inputs.alarmActions).includes(topic?.outputs.arn),
+    );
+    if (!fires) problems.push(`no alarm fires to the alarm topic on one ${ALARMS.kmsRefused} line of the ${label} function`);
+  }
   return problems;
 }
 
@@ -541,6 +601,7 @@ export function checkProvisioning(synth: Synth, expect: Expectations): string[] 
   }
   if (env.TABLE_NAME !== table?.inputs.name) problems.push("the provision function's TABLE_NAME is not the table's name");
   if (env.KMS_KEY_ID !== key?.outputs.arn) problems.push("the provision function's KMS_KEY_ID is not the connections key");
+  problems.push(...credentialsHashKeyProblems(synth, "provision", env.CREDENTIALS_HASH_KEY));
 
   if (!keyPolicyGrants(synth, queue.inputs.kmsMasterKeyId, fn.inputs.role).includes("kms:Decrypt"))
     problems.push("the intake queue's key policy does not let the provision role decrypt messages");

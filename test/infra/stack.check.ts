@@ -166,11 +166,42 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContainEqual(expect.stringMatching(/allows context keys \[\], the code sends/));
   });
 
+  it("a key condition that admits any scope, or does not require one", () => {
+    const broken = copy(prod);
+    const key = find(broken, "aws:kms/key:Key", "ConnectionsKey");
+    const policy = JSON.parse(key.inputs.policy);
+    delete policy.Statement[1].Condition.StringEquals["kms:EncryptionContext:scope"];
+    delete policy.Statement[1].Condition.Null["kms:EncryptionContext:scope"];
+    key.inputs.policy = JSON.stringify(policy);
+    const problems = checkKms(broken, code);
+    expect(problems).toContainEqual(expect.stringMatching(/requires scope in \[\], the code sends scope in \[org, project\]/));
+    expect(problems).toContainEqual(expect.stringMatching(/does not require context key scope \(Null: false\)/));
+  });
+
+  it("a function without the shared CREDENTIALS_HASH_KEY, or no KmsRefused metric filter and alarm", () => {
+    const broken = copy(prod);
+    const fn = find(broken, "aws:lambda/function:Function", "ProvisionFunctionFunction");
+    fn.inputs.environment.variables = { ...fn.inputs.environment.variables, CREDENTIALS_HASH_KEY: "y".repeat(64) };
+    expect(checkProvisioning(broken, code)).toContain("the provision function's CREDENTIALS_HASH_KEY is not the stack's CredentialsHashKey");
+    delete find(broken, "aws:lambda/function:Function", "ApiFunctionFunction").inputs.environment.variables.CREDENTIALS_HASH_KEY;
+    expect(checkFunction(broken, code)).toContain("the API function has no CREDENTIALS_HASH_KEY");
+    broken.resources = broken.resources.filter((r) => r.name !== "ApiKmsRefused" && r.name !== "KmsRefusedAlarm");
+    const problems = checkOperations(broken);
+    expect(problems).toContain("no metric filter counts KmsRefused lines of the API function's log group");
+    expect(problems).toContain("no alarm fires to the alarm topic on one KmsRefused line of the provision function");
+  });
+
   it("code that sends another encryption context, or starts updating items", () => {
-    const moreContext = { ...code, encryptionContext: { ...code.encryptionContext, tenant: "t-1" } };
+    const moreContext = { ...code, encryptionContexts: code.encryptionContexts.map((c) => ({ ...c, tenant: "t-1" })) };
     expect(checkKms(prod, moreContext)).toContainEqual(
-      expect.stringMatching(/the code sends \[app, connectionId, orgId, projectId, tenant\]/),
+      expect.stringMatching(/the code sends \[app, connectionId, orgId, projectId, scope, tenant\]/),
     );
+    // The context before issue 11: org-level connections sent projectId "" and no scope.
+    const legacy = { orgId: "org-1", projectId: "", connectionId: "connection-1", app: "okta" };
+    const legacyProblems = checkKms(prod, { ...code, encryptionContexts: [legacy] });
+    expect(legacyProblems).toContainEqual(expect.stringMatching(/sends empty context values for \[projectId\]/));
+    expect(legacyProblems).toContainEqual(expect.stringMatching(/requires scope in \[org, project\], the code sends scope in \[\]/));
+    expect(legacyProblems).toContainEqual(expect.stringMatching(/requires context key scope the code does not always send/));
     const store = readFileSync(STORE_SOURCE, "utf8").replace("Delete: {", "Update: {");
     const updating = { ...code, dynamoActions: dynamoActionsUsedBy(store) };
     expect(checkApiRole(prod, updating)).toContainEqual(expect.stringMatching(/the store uses \[.*dynamodb:UpdateItem/));

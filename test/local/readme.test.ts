@@ -1,11 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { freePort } from "../../functions/local/free-port";
 import { exited, ROOT, startLocalProcess } from "../support/local-process";
 
-/** The README's curl walkthrough, run verbatim (bash + curl) against `npm run start:demo`. */
+/**
+ * The README's curl walkthrough, run verbatim (bash + curl) against `npm run start:demo`, except for
+ * its ports: 8787 and 8788 become free ones (PORT, DEMO_OKTA_PORT), so the suite can run while a
+ * reader's `npm start` holds the real ones.
+ */
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -16,14 +21,16 @@ function walkthrough(): string {
   return block[1];
 }
 
-it("the README walkthrough works verbatim against npm run start:demo", async () => {
+it("the README walkthrough works verbatim against npm run start:demo, and leaves no file behind", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "oac-readme-"));
   const cwd = mkdtempSync(join(tmpdir(), "oac-readme-cwd-"));
   dirs.push(dataDir, cwd);
-  // The walkthrough names ports 8787 and 8788, as a reader's machine would have them.
-  const server = await startLocalProcess({ env: { DATA_DIR: dataDir }, args: ["--demo-okta"], port: 8787 });
+  const [port, demoPort] = [await freePort(), await freePort()];
+  const script = walkthrough().replaceAll("127.0.0.1:8787", `127.0.0.1:${port}`).replaceAll("127.0.0.1:8788", `127.0.0.1:${demoPort}`);
+  expect(script).not.toMatch(/878[78]/);
+  const server = await startLocalProcess({ env: { DATA_DIR: dataDir, DEMO_OKTA_PORT: String(demoPort) }, args: ["--demo-okta"], port });
   try {
-    const run = spawnSync("bash", ["-euo", "pipefail", "-c", walkthrough()], {
+    const run = spawnSync("bash", ["-euo", "pipefail", "-c", script], {
       cwd,
       env: { ...process.env, TOKEN: server.token },
       encoding: "utf8",
@@ -37,6 +44,7 @@ it("the README walkthrough works verbatim against npm run start:demo", async () 
     expect(answers.some((a) => a.valid === true)).toBe(true);
     expect(answers.some((a) => a.appConnection?.description === "Production Okta org" && a.appConnection.version === 2)).toBe(true);
     expect(run.stdout).not.toContain("00aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789_-ab");
+    expect(readdirSync(cwd)).toEqual([]); // nothing for a reader to find untracked in their clone
   } finally {
     server.child.kill("SIGTERM");
     await exited(server.child);

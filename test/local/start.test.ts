@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
-import { exited, ROOT, startLocalProcess } from "../support/local-process";
+import { dynamoDbLocalsOf, exited, ROOT, startLocalProcess } from "../support/local-process";
 import { filesContaining } from "../support/token-shapes";
 
 let okta: FakeOkta;
@@ -32,6 +32,9 @@ describe("npm start", () => {
     expect(statSync(join(dataDir, "secrets.json")).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, "kms-master.key")).mode & 0o777).toBe(0o600);
     expect((await fetch(`${first.base}/docs`)).headers.get("content-type")).toContain("text/html");
+    const reference = await fetch(`${first.base}/docs/api-reference.js`);
+    expect([reference.status, reference.headers.get("content-type")]).toEqual([200, "text/javascript; charset=utf-8"]);
+    expect((await reference.text()).length).toBeGreaterThan(100_000);
 
     // A create whose Okta answer takes 700 ms is in flight when SIGTERM arrives: it must finish.
     okta.respondWith(() => ({ status: 200, body: { id: "u" }, delayMs: 700 }));
@@ -53,8 +56,7 @@ describe("npm start", () => {
     // Nothing under DATA_DIR (DynamoDB Local's files, keys, secrets) holds the token in plaintext.
     expect(filesContaining(dataDir, apiToken)).toEqual([]);
     // No DynamoDB Local left behind on this DATA_DIR.
-    const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout;
-    expect(ps.split("\n").filter((line) => line.includes("DynamoDBLocal") && line.includes(dataDir))).toEqual([]);
+    expect(dynamoDbLocalsOf(dataDir)).toEqual([]);
   });
 
   it("stops at once with install advice when Java is missing", async () => {

@@ -83,6 +83,25 @@ describe("failures", () => {
   });
 });
 
+describe("KMS refusals", () => {
+  it("keeps retrying a message whose key KMS refuses (not the message's fault); once the key is fixed the redrive applies it", async () => {
+    for (const kmsType of ["AccessDeniedException", "DisabledException", "KMSInvalidStateException", "NotFoundException"]) {
+      const message = upsert(rig, { name: `kms-refused-${kmsType.toLowerCase().replace("exception", "")}` });
+      const record = sqsRecord(message);
+      rig.h.localKms.refuse(kmsType);
+      try {
+        const first = await rig.deliver([record]);
+        expect(first.failures, kmsType).toEqual([record.messageId]);
+        expect(first.outcomes, kmsType).toEqual([]);
+      } finally {
+        rig.h.localKms.refuse(null);
+      }
+      const redriven = await rig.deliver([sqsRecord(message, { messageId: record.messageId, receiveCount: 2 })]);
+      expect(redriven.outcomes.map((o) => o.outcome), kmsType).toEqual(["created"]);
+    }
+  });
+});
+
 describe("outcome events", () => {
   it("publishes provisioning.succeeded / .failed once per requestId, never for a duplicate, with no secret", async () => {
     const before = rig.outcomesPublisher.entries.length;

@@ -62,6 +62,7 @@ export async function startProvisionRig(opts: { allowOkta?: string[] } = {}) {
     kms: h.kmsClient,
     kmsKeyId: h.localKms.keyId,
     cursorSecret: "test-cursor-secret-0123456789",
+    credentialsHashKey: h.credentialsHashKey,
     oktaInsecureAllowlist: [h.okta.hostPort, ...(opts.allowOkta ?? [])],
     oktaTimeoutMs: 1_000,
   });

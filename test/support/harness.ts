@@ -36,7 +36,22 @@ export interface Reply<T = any> {
  * The service on real parts: a fresh table on the suite's DynamoDB Local, the local KMS endpoint,
  * the real SDK clients, a fake Okta on loopback, and the app behind a real HTTP server.
  */
-export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Resolver; awsMaxAttempts?: number; /** More fake Okta orgs the service may call. */ allowOkta?: string[] } = {}) {
+/** The test services' `credentialsHash` key, unless a test gives its own. */
+export const TEST_CREDENTIALS_HASH_KEY = "test-credentials-hash-key-0123456789abcdef";
+
+export async function startHarness(
+  opts: {
+    oktaTimeoutMs?: number;
+    resolve?: Resolver;
+    awsMaxAttempts?: number;
+    credentialsHashKey?: string;
+    /** Host names (resolved by `resolve`) allowed like the fake Okta's own address, on its port. */
+    oktaNames?: string[];
+    /** More fake Okta orgs (`host:port`) the service may call. */
+    allowOkta?: string[];
+  } = {},
+) {
+  const credentialsHashKey = opts.credentialsHashKey ?? TEST_CREDENTIALS_HASH_KEY;
   const tableName = `test-${randomUUID()}`;
   const dynamodb = createDynamoClient({ endpoint: inject("dynamoEndpoint"), maxAttempts: opts.awsMaxAttempts });
   await ensureTable(dynamodb, tableName);
@@ -52,7 +67,8 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     kms,
     kmsKeyId: localKms.keyId,
     cursorSecret: "test-cursor-secret-0123456789",
-    oktaInsecureAllowlist: [okta.hostPort, ...(opts.allowOkta ?? [])],
+    credentialsHashKey,
+    oktaInsecureAllowlist: [okta.hostPort, ...(opts.oktaNames ?? []).map((name) => `${name}:${new URL(okta.origin).port}`), ...(opts.allowOkta ?? [])],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
     logger,
@@ -81,6 +97,7 @@ export async function startHarness(opts: { oktaTimeoutMs?: number; resolve?: Res
     kmsClient: kms,
     tableName,
     localKms,
+    credentialsHashKey,
     /** A token Okta accepts; each call a new one unless `seed` is given. */
     validOktaToken(seed: string | number = `t${++tokenSeed}-${randomUUID()}`) {
       const token = sampleToken(seed);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { freePort } from "../../functions/local/free-port";
 
@@ -13,12 +13,26 @@ export interface LocalProcess {
   output: () => string;
 }
 
-export async function startLocalProcess(opts: { env: Record<string, string>; args?: string[]; port?: number }): Promise<LocalProcess> {
+export interface StartOptions {
+  env: Record<string, string>;
+  args?: string[];
+  port?: number;
+  /** Run the npm script (`start`, `start:demo`) as a user types it, instead of node on main.ts. */
+  npmScript?: string;
+  /** In a process group of its own (pgid = pid), as a terminal runs a command: for `kill -INT -<pgid>`. */
+  detached?: boolean;
+}
+
+export async function startLocalProcess(opts: StartOptions): Promise<LocalProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ["--import", "tsx", "functions/local/main.ts", ...(opts.args ?? [])], {
+  const [command, args] = opts.npmScript
+    ? ["npm", ["run", "--silent", opts.npmScript, ...(opts.args?.length ? ["--", ...opts.args] : [])]]
+    : [process.execPath, ["--import", "tsx", "functions/local/main.ts", ...(opts.args ?? [])]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, AUTH_JWT_SECRET: "", ...opts.env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: opts.detached ?? false,
   });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
@@ -32,6 +46,24 @@ export async function startLocalProcess(opts: { env: Record<string, string>; arg
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, base: `http://127.0.0.1:${port}`, token: /export TOKEN=(\S+)/.exec(output)![1]!, output: () => output };
+}
+
+/** Pids and command lines of the DynamoDB Local JVMs serving `dataDir`. */
+export function dynamoDbLocalsOf(dataDir: string): string[] {
+  const ps = spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).stdout;
+  return ps.split("\n").filter((line) => line.includes("DynamoDBLocal") && line.includes(dataDir));
+}
+
+/** True when process `pid` is alive (not a zombie waiting for its parent). */
+export function isRunning(pid: number): boolean {
+  const state = spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim();
+  return state !== "" && !state.startsWith("Z");
+}
+
+/** Polls `check` every 100 ms until it holds or `ms` pass; returns whether it held. */
+export async function eventually(check: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) if (check()) return true;
+  return check();
 }
 
 export const exited = (child: ChildProcess) =>

@@ -157,7 +157,28 @@ export function createAddPanel(ctx: ConsoleContext) {
     }
   }
 
+  /** The search box and the shown options form one list for the arrow keys; Enter in the box picks a lone match. */
+  function onListKey(event: KeyboardEvent) {
+    const options = [...byId("app-list").querySelectorAll<HTMLButtonElement>(".app-option")];
+    const stops: HTMLElement[] = [appSearch, ...options];
+    const at = stops.indexOf(document.activeElement as HTMLElement);
+    if (at === -1) return;
+    const move = (to: number) => {
+      event.preventDefault();
+      stops[Math.max(0, Math.min(stops.length - 1, to))]!.focus();
+    };
+    if (event.key === "ArrowDown") move(at + 1);
+    else if (event.key === "ArrowUp") move(at - 1);
+    else if (event.key === "Home" && at > 0) move(1);
+    else if (event.key === "End" && at > 0) move(stops.length - 1);
+    else if (event.key === "Enter" && at === 0) {
+      event.preventDefault();
+      if (options.length === 1) showForm();
+    }
+  }
+
   appSearch.addEventListener("input", renderApps);
+  appsStep.addEventListener("keydown", onListKey);
   byId("add-back").addEventListener("click", showApps);
   formEl.addEventListener("submit", (event) => void submit(event));
   return { open };

@@ -27,7 +27,11 @@ function instanceUrlCheck(rule: FieldRule): Check {
       return rule.messages.absolute;
     }
     const bare = (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === "" && !/[?#]/.test(value);
-    return bare ? undefined : rule.messages.origin;
+    if (!bare) return rule.messages.origin;
+    // The API refuses the admin console's host too; say so as soon as the field is left, not after a submit.
+    const adminHost = rule.adminHost ? new RegExp(rule.adminHost) : undefined;
+    const host = url.hostname.replace(/\.$/, "");
+    return adminHost?.test(host) ? host.replace(adminHost, rule.messages.adminHost ?? "") : undefined;
   };
 }
 
@@ -37,6 +41,7 @@ export function checks(r: ConsoleRules) {
     description: lengthAndPattern(r.description),
     instanceUrl: instanceUrlCheck(r.instanceUrl),
     apiToken: lengthAndPattern(r.apiToken),
+    projectId: lengthAndPattern(r.projectId),
   };
 }
 

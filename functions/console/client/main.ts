@@ -9,6 +9,8 @@ import { closeMenu, openMenu, wireMenu } from "./menu";
 import {
   clearSession,
   reasonWhyNot,
+  recentProjects,
+  rememberProject,
   sessionFromToken,
   shortReasonWhyNot,
   storedScope,
@@ -123,16 +125,46 @@ async function reload(highlightId?: string) {
   }
 }
 
-/** "Organization" plus the token's projects (and, for org admins, projects seen in the list). */
-function renderScopes() {
+/**
+ * "Organization" plus the token's projects and, for org admins, projects seen in the list, opened
+ * by id before (recent ones) and the one chosen in this tab, so a reload keeps it.
+ */
+function renderScopes(selected = scopeSelect.value || storedScope() || defaultScope()) {
   const actor = session!.actor;
-  const projects = [...new Set([...Object.keys(actor.projects), ...knownProjects])].sort();
-  const selected = scopeSelect.value || storedScope() || defaultScope();
+  const opened = actor.orgRole === "admin" ? recentProjects(actor.orgId) : [];
+  const chosen = actor.orgRole === "admin" && selected.startsWith("project:") ? [selected.slice("project:".length)] : [];
+  const projects = [...new Set([...Object.keys(actor.projects), ...knownProjects, ...opened, ...chosen])].sort();
   scopeSelect.replaceChildren(
     h("option", { value: ORG_SCOPE }, "Organization"),
     ...projects.map((id) => h("option", { value: `project:${id}` }, `Project: ${id}`)),
   );
   scopeSelect.value = [...scopeSelect.options].some((o) => o.value === selected) ? selected : ORG_SCOPE;
+  byId("recent-projects").replaceChildren(...opened.map((id) => h("option", { value: id })));
+}
+
+function chooseScope(value: string) {
+  scopeSelect.value = value;
+  storeScope(value);
+  applyScope();
+  table.reset();
+  void reload();
+}
+
+/** An org admin may open any project by typing its id (the token names only some, the list only those with connections). */
+function openProject(event: SubmitEvent) {
+  event.preventDefault();
+  const input = byId<HTMLInputElement>("project-input");
+  const id = input.value.trim();
+  const problem = ctx.checks.projectId(id);
+  if (problem) {
+    setFieldError(input, problem);
+    return input.focus();
+  }
+  setFieldError(input, undefined);
+  input.value = "";
+  rememberProject(session!.actor.orgId, id);
+  renderScopes(`project:${id}`);
+  chooseScope(`project:${id}`);
 }
 
 /** Org admins start at the organization; everyone else in their first project. */
@@ -158,6 +190,7 @@ function enter(next: Session) {
   byId("session-bar").hidden = false;
   const actor = next.actor;
   byId("whoami").textContent = `${actor.id} · ${actor.orgId} (org ${actor.orgRole})`;
+  byId("project-form").hidden = actor.orgRole !== "admin";
   scopeSelect.value = "";
   renderScopes();
   applyScope();
@@ -218,12 +251,9 @@ function boot() {
     signOut();
     toast("Signed out. The token was removed from this tab.", "info");
   });
-  scopeSelect.addEventListener("change", () => {
-    storeScope(scopeSelect.value);
-    applyScope();
-    table.reset();
-    void reload();
-  });
+  scopeSelect.addEventListener("change", () => chooseScope(scopeSelect.value));
+  byId<HTMLFormElement>("project-form").addEventListener("submit", openProject);
+  byId("project-input").addEventListener("input", (event) => setFieldError(event.target as HTMLInputElement, undefined));
   const add = byId("add-connection");
   add.addEventListener("click", () => {
     if (isAriaDisabled(add)) return toast(byId("add-reason").textContent ?? "", "info");

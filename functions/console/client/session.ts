@@ -67,6 +67,27 @@ export const storeToken = (token: string) => sessionStorage.setItem(TOKEN_KEY, t
 export const storedScope = () => sessionStorage.getItem(SCOPE_KEY) ?? undefined;
 export const storeScope = (scope: string) => sessionStorage.setItem(SCOPE_KEY, scope);
 
+/**
+ * Projects an org admin opened by id, most recent first, per org: in localStorage, so they outlive
+ * the tab (they are ids, not secrets). Signing out keeps them; the token is what must go.
+ */
+const RECENT_PROJECTS_MAX = 8;
+const recentKey = (orgId: string) => `oac.recentProjects.${orgId}`;
+
+export function recentProjects(orgId: string): string[] {
+  try {
+    const stored = JSON.parse(localStorage.getItem(recentKey(orgId)) ?? "[]") as unknown;
+    return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberProject(orgId: string, projectId: string) {
+  const next = [projectId, ...recentProjects(orgId).filter((id) => id !== projectId)].slice(0, RECENT_PROJECTS_MAX);
+  localStorage.setItem(recentKey(orgId), JSON.stringify(next));
+}
+
 /** Signing out forgets everything this tab kept. */
 export function clearSession() {
   sessionStorage.removeItem(TOKEN_KEY);

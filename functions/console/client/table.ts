@@ -166,14 +166,17 @@ export class ConnectionsTable {
     );
     menu.addEventListener("click", () => (isMenuOpenFor(menu) ? closeMenu() : this.events.onMenu(menu, c)));
     const descId = `desc-${c.id}`;
+    // Long names and URLs are cut with an ellipsis; the whole value is the title (hover) and is
+    // shown in full while the cell has focus (it is focusable for that).
     const name = c.description
       ? h(
           "span",
           { class: "name has-desc" },
-          h("span", { class: "name-text", tabindex: 0, "aria-describedby": descId }, c.name),
+          h("span", { class: "name-text truncate", tabindex: 0, title: c.name, "aria-describedby": descId }, c.name),
           h("span", { class: "tooltip", role: "tooltip", id: descId }, c.description),
         )
-      : h("span", { class: "name" }, h("span", { class: "name-text" }, c.name));
+      : h("span", { class: "name" }, h("span", { class: "name-text truncate", tabindex: 0, title: c.name }, c.name));
+    const url = c.credentials.instanceUrl;
     return h(
       "tr",
       { "data-id": c.id, class: c.id === this.highlightId ? "row-new" : undefined },
@@ -184,10 +187,10 @@ export class ConnectionsTable {
         name,
         c.id === this.highlightId ? h("span", { class: "badge" }, "New") : null,
         // Shown instead of the Instance URL column on phone widths (display: none otherwise).
-        h("span", { class: "name-url mono" }, c.credentials.instanceUrl),
+        h("span", { class: "name-url mono" }, url),
       ),
       h("td", { class: "col-method" }, h("span", { class: "chip" }, methodName(c))),
-      h("td", { class: "col-instanceUrl mono" }, c.credentials.instanceUrl),
+      h("td", { class: "col-instanceUrl mono" }, h("span", { class: "url-text truncate", tabindex: 0, title: url }, url)),
       h("td", { class: "col-createdAt" }, h("time", { datetime: c.createdAt }, formatDate(c.createdAt))),
       h("td", { class: "col-actions" }, menu),
     );

@@ -1,4 +1,4 @@
-import { SecretUnreadableError } from "../crypto/envelope";
+import { LegacySecretError, SecretUnreadableError } from "../crypto/envelope";
 import { isDomainError } from "../errors";
 import type { OktaAccess } from "../okta/access";
 import type { ConnectionRecord } from "./model";
@@ -11,6 +11,12 @@ export type CheckResult =
 /** The codes a check can end in; the last three are transient (section 8 leaves `status` as it was). */
 export const CHECK_OUTCOMES = new Set(["InvalidCredentials", "InvalidInstanceUrl", "UpstreamRateLimited", "UpstreamUnavailable", "UpstreamTimeout"]);
 
+/** Why stored credentials cannot be used, in words that tell the user what to do. */
+const unreadableMessage = (error: SecretUnreadableError) =>
+  error instanceof LegacySecretError
+    ? "The stored credentials were sealed under an earlier encryption context and are no longer opened; set new credentials"
+    : "The stored credentials could not be decrypted for this connection; set new credentials";
+
 /**
  * Proves a stored connection's credentials against Okta now, whatever its method: what
  * `POST /validate` answers and what the scheduled health check records. Failures of the service
@@ -22,8 +28,7 @@ export async function checkConnection(okta: OktaAccess, record: ConnectionRecord
     return { valid: true, checkedAt: now() };
   } catch (error) {
     if (error instanceof SecretUnreadableError) {
-      const message = "The stored credentials could not be decrypted for this connection; set new credentials";
-      return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message } };
+      return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message: unreadableMessage(error) } };
     }
     if (isDomainError(error) && CHECK_OUTCOMES.has(error.code)) {
       return { valid: false, checkedAt: now(), error: { error: error.code, message: error.message } };

@@ -47,7 +47,8 @@ export interface ProvisioningRules {
   audit(ctx: CallContext, action: AuditAction, record: ConnectionRecord, credentialsUpdated?: boolean): AuditEvent;
   /** URL guard then Okta; returns the normalized credentials. */
   checkCredentials(creds: OktaCredentials): Promise<OktaCredentials>;
-  hashOf(orgId: string, id: string, creds: OktaCredentials): string;
+  /** `credentialsHash` of these credentials for that connection. */
+  hashOf(owner: { orgId: string; id: string }, creds: OktaCredentials): string;
   /** A new record (version 1) with the credentials hashed and sealed to it. */
   newRecord(scope: Scope & { description: string | null }, creds: OktaCredentials): Promise<ConnectionRecord>;
   /** The record with new credentials hashed and sealed to it. */
@@ -103,7 +104,7 @@ export function provisioningOperations(rules: ProvisioningRules) {
     }
     // Compared by hash, so equal credentials need neither KMS nor Okta.
     const credsChanged =
-      desired.credentials !== undefined && rules.hashOf(before.orgId, before.id, desired.credentials) !== before.credentialsHash;
+      desired.credentials !== undefined && rules.hashOf(before, desired.credentials) !== before.credentialsHash;
     if (!credsChanged && desired.description === before.description) return noChange<UpsertOutcome>(before, mark, before);
     let after: ConnectionRecord = { ...before, description: desired.description, version: before.version + 1, updatedAt: rules.now() };
     if (credsChanged) after = await rules.withCredentials(after, await rules.checkCredentials(desired.credentials!));

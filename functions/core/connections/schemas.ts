@@ -47,9 +47,12 @@ export const instanceUrlSchema = z.pipe(
     if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "" || raw.includes("?") || raw.includes("#")) {
       return refuse("instanceUrl must be the org's origin, without a path, query or fragment");
     }
+    // `acme.okta.com.` is the same host as `acme.okta.com` (the DNS root): stored without the dot.
+    const hostname = url.hostname.endsWith(".") ? url.hostname.slice(0, -1) : url.hostname;
+    if (hostname.endsWith(".")) return refuse("instanceUrl must have a valid host name");
     // Keep user info so the guard can refuse it with the contract's InvalidInstanceUrl.
     const userInfo = url.username || url.password ? `${url.username}${url.password ? ":" + url.password : ""}@` : "";
-    return `${url.protocol}//${userInfo}${url.host}`;
+    return `${url.protocol}//${userInfo}${hostname}${url.port ? `:${url.port}` : ""}`;
   }),
 );
 
@@ -57,7 +60,27 @@ export const apiTokenSchema = z
   .string()
   .check(z.regex(API_TOKEN_PATTERN, "apiToken must be an Okta API token: '00' followed by 40 letters, digits, '_' or '-'"));
 
-export const credentialsSchema = z.strictObject({ instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema });
+/**
+ * An object that is only ever sent whole: one missing key is reported once, for the object,
+ * naming every key ("credentials must send both instanceUrl and apiToken").
+ */
+export function sentWhole<Shape extends Record<string, z.ZodMiniType>>(field: string, shape: Shape) {
+  const keys = Object.keys(shape);
+  const names = keys.length === 2 ? `both ${keys[0]} and ${keys[1]}` : `all of ${keys.join(", ")}`;
+  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+  return z.strictObject(shape).check(
+    z.refine((value) => keys.every((key) => key in value), {
+      message: `${field} must send ${names}`,
+      // Runs even when a key's own schema failed (a missing key does): this message explains it.
+      when: (payload) => isObject(payload.value),
+    }),
+  );
+}
+
+/** A field set at creation that an update may not send. */
+export const fixedAfterCreation = (field: string) => z.optional(z.never({ error: `${field} cannot change after creation` }));
+
+export const credentialsSchema = sentWhole("credentials", { instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema });
 export type CredentialsInput = z.output<typeof credentialsSchema>;
 
 export const clientIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/, "clientId must be 1-100 letters, digits, '_' or '-'"));
@@ -84,7 +107,7 @@ export const privateKeySchema = z.pipe(
   }),
 );
 
-export const clientCredentialsSchema = z.strictObject({ instanceUrl: instanceUrlSchema, clientId: clientIdSchema, scopes: scopesSchema, privateKey: privateKeySchema });
+export const clientCredentialsSchema = sentWhole("credentials", { instanceUrl: instanceUrlSchema, clientId: clientIdSchema, scopes: scopesSchema, privateKey: privateKeySchema });
 export type ClientCredentialsInput = z.output<typeof clientCredentialsSchema>;
 
 /** The credentials' shape for each method, as messages name them. */
@@ -104,14 +127,17 @@ export const anyCredentialsSchema = z.union([credentialsSchema, clientCredential
     const input = issue.input;
     if (typeof input !== "object" || input === null || Array.isArray(input)) return `credentials must be an object: ${SHAPE_OF["api-token"]} or ${SHAPE_OF["client-credentials"]}`;
     const branch = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [])[sentForMethod(input) === "api-token" ? 0 : 1] ?? [];
-    return branch.map(describeIssue).join("; ") || "credentials are not valid";
+    // "credentials must send all of ..." already says which keys are missing: not each one again.
+    const whole = branch.some((i) => i.code === "custom" && i.path.length === 0);
+    const shown = whole ? branch.filter((i) => !(i.code === "invalid_type" && !(i.path[0]! in input))) : branch;
+    return shown.map(describeIssue).join("; ") || "credentials are not valid";
   },
 });
 export type AnyCredentialsInput = z.output<typeof anyCredentialsSchema>;
 
 const describeIssue = (issue: z.core.$ZodIssue) =>
   issue.code === "unrecognized_keys"
-    ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`
+    ? issue.keys.map((key) => `${key} is not allowed`).join("; ")
     : issue.code === "invalid_type" && issue.message === "Invalid input"
       ? `${issue.path.join(".")} is required and must be a${issue.expected === "array" || issue.expected === "object" ? "n" : ""} ${issue.expected}`
       : issue.message;
@@ -146,7 +172,7 @@ const createFields = {
 export const createConnectionSchema = z.discriminatedUnion("method", [
   z.strictObject({ ...createFields, method: z.literal("api-token"), credentials: credentialsSchema }),
   z.strictObject({ ...createFields, method: z.literal("client-credentials"), credentials: clientCredentialsSchema }),
-], { error: (issue) => (issue.code === "invalid_union" ? "method must be api-token or client-credentials" : undefined) });
+], { error: (issue) => (issue.code === "invalid_union" ? "method must be one of: api-token, client-credentials" : undefined) });
 export type CreateConnectionInput = z.output<typeof createConnectionSchema>;
 
 export const updateConnectionSchema = z
@@ -155,13 +181,15 @@ export const updateConnectionSchema = z
     description: z.optional(descriptionSchema),
     credentials: z.optional(anyCredentialsSchema),
     // Sent at all, it is refused: a connection keeps the method it was created with (section 9).
-    method: z.optional(z.never("method cannot be changed after creation: create a new connection for another method")),
+    method: fixedAfterCreation("method"),
     proxy: z.optional(proxyPolicySchema),
+    projectId: fixedAfterCreation("projectId"),
     ...compatibilityFields,
   })
   .check(
     z.refine((body) => body.name !== undefined || body.description !== undefined || body.credentials !== undefined || body.proxy !== undefined, {
       message: "send at least one of name, description, credentials or proxy",
+      when: (payload) => payload.issues.length === 0,
     }),
   );
 export type UpdateConnectionInput = z.output<typeof updateConnectionSchema>;

@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from "node:crypto";
-import type { EncryptionContext, SecretSealer } from "../crypto/envelope";
+import { randomUUID } from "node:crypto";
+import type { SecretSealer } from "../crypto/envelope";
 import { conflict, notFound, permissionDenied, preconditionFailed } from "../errors";
 import type { Logger } from "../logger";
 import type { OktaAccess, OktaCredentials } from "../okta/access";
@@ -11,6 +11,7 @@ import { readPage, type PageRequest } from "./paging";
 import { provisioningOperations, type DesiredConnection, type ProvisionOptions } from "./provisioning";
 import { isAllowed, readableProjects, type ConnectionAction } from "./permissions";
 import { credentialsInput, type CreateConnectionInput, type UpdateConnectionInput } from "./schemas";
+import { encryptionContext, hashOfCredentials, secretOf, type CredentialsHasher } from "./sealing";
 import { StoreConflictError, type ConnectionStore } from "./store";
 
 export interface ServiceDeps {
@@ -19,6 +20,8 @@ export interface ServiceDeps {
   /** Proves credentials against Okta (every method), for create, PATCH and validate. */
   okta: OktaAccess;
   cursors: CursorCodec;
+  /** `credentialsHash`: an HMAC under the service's key (sealing.ts). */
+  hashCredentials: CredentialsHasher;
   /** Receives one structured audit line per read (writes are audited in the store, atomically). */
   logger?: Logger;
   clock?: () => Date;
@@ -32,25 +35,6 @@ export interface CallContext {
 }
 
 
-/** The KMS encryption context binds a sealed token to exactly one connection of one tenant. */
-export const encryptionContext = (r: Pick<ConnectionRecord, "orgId" | "projectId" | "id">): EncryptionContext => ({
-  orgId: r.orgId,
-  projectId: r.projectId ?? "",
-  connectionId: r.id,
-  app: "okta",
-});
-
-/** Deterministic per connection, so equal credentials compare equal without decrypting. */
-export const credentialsHash = (orgId: string, connectionId: string, creds: OktaCredentials) => {
-  const fields =
-    creds.method === "api-token"
-      ? [creds.instanceUrl, creds.apiToken]
-      : [creds.instanceUrl, creds.clientId, creds.scopes, creds.keyId, creds.privateKey];
-  return createHash("sha256").update(JSON.stringify(["okta", creds.method, orgId, connectionId, ...fields])).digest("hex");
-};
-
-/** The part of a method's credentials that is sealed: the API token, or the service app's private key. */
-const secretOf = (creds: OktaCredentials) => (creds.method === "api-token" ? creds.apiToken : creds.privateKey);
 
 /**
  * The domain service: every rule of the contract that is not about HTTP. Checks run in the
@@ -61,6 +45,7 @@ export function createConnectionService(deps: ServiceDeps) {
   const { store, sealer, okta, cursors } = deps;
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const newId = deps.newId ?? randomUUID;
+  const hashOf = (owner: { orgId: string; id: string }, creds: OktaCredentials) => hashOfCredentials(deps.hashCredentials, owner, creds);
 
   const auditRead = (ctx: CallContext, action: string, fields: Record<string, unknown>) =>
     deps.logger?.info("audit", { action, actor: { type: ctx.actor.type, id: ctx.actor.id }, orgId: ctx.actor.orgId, reqId: ctx.reqId, ...fields });
@@ -112,7 +97,7 @@ export function createConnectionService(deps: ServiceDeps) {
       method: creds.method,
       instanceUrl: creds.instanceUrl,
       ...(creds.method === "client-credentials" ? { serviceApp: { clientId: creds.clientId, scopes: creds.scopes, keyId: creds.keyId } } : {}),
-      credentialsHash: credentialsHash(record.orgId, record.id, creds),
+      credentialsHash: hashOf(record, creds),
       secret: await sealer.seal(secretOf(creds), encryptionContext(record)),
       // The credentials were proven against Okta a moment ago (section 8).
       health: healthyAt(record.updatedAt),
@@ -158,7 +143,7 @@ export function createConnectionService(deps: ServiceDeps) {
     now,
     audit,
     checkCredentials: (creds) => checkCredentials(creds),
-    hashOf: credentialsHash,
+    hashOf,
     newRecord,
     withCredentials,
   });

@@ -14,14 +14,18 @@ import {
   type GenerateDataKeyCommandOutput,
   type KMSClient,
 } from "@aws-sdk/client-kms";
-import { serviceUnavailable } from "../errors";
+import { ALARMS } from "../alarms";
+import { canonicalJson } from "../canonical-json";
+import { internalError, serviceUnavailable, type DomainError } from "../errors";
+import type { Logger } from "../logger";
 
 /** Non-secret key/value pairs that say what a secret belongs to; must be identical to open it. */
 export type EncryptionContext = Record<string, string>;
 
 /** What is stored: never the plaintext data key. */
 export interface SealedSecret {
-  formatVersion: 1;
+  /** 2 since the encryption context has no empty values (`scope`); 1 was sealed under the earlier context. */
+  formatVersion: typeof FORMAT_VERSION;
   /** KMS CiphertextBlob of the data key. */
   encryptedDataKey: Uint8Array;
   /** 12 random bytes. */
@@ -45,33 +49,60 @@ export class SecretUnreadableError extends Error {
   }
 }
 
+/**
+ * A secret of an earlier format (1: sealed under the context with `projectId: ""`, which AWS KMS
+ * refuses). It is never opened: the user sets new credentials, which seals them in the current format.
+ */
+export class LegacySecretError extends SecretUnreadableError {
+  constructor() {
+    super("Stored secret was sealed under an earlier encryption context");
+    this.name = "LegacySecretError";
+  }
+}
+
+const FORMAT_VERSION = 2;
 const IV_BYTES = 12; // the GCM standard nonce size; random is safe since each data key seals once
 const TAG_BYTES = 16;
 // KMS errors that mean "this blob will never open", as opposed to "try again later".
 const UNREADABLE_KMS_ERRORS = new Set(["InvalidCiphertextException", "IncorrectKeyException"]);
+// KMS errors that may pass on their own (ThrottlingException is how KMS answers its request quota;
+// LimitExceededException is about resource quotas, which retrying does not change).
+const TRANSIENT_KMS_ERRORS = new Set(["ThrottlingException", "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException"]);
+
+/**
+ * A failed KMS call as the service's error: throttling, KMS's own faults, 5xx and network errors are
+ * 503 (try again); any other answer of KMS (access denied, key disabled or pending deletion, wrong
+ * key usage, ...) is a refusal that only an operator can fix: 500, logged with the `KmsRefused`
+ * alarm field the stack counts.
+ */
+function kmsFailure(error: unknown, operation: string, logger: Logger | undefined): DomainError {
+  const name = error instanceof Error ? error.name : "";
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const refused = !TRANSIENT_KMS_ERRORS.has(name) && status !== undefined && status >= 400 && status < 500;
+  if (!refused) return serviceUnavailable("Key service unavailable", error);
+  logger?.error("kms refused", { alarm: ALARMS.kmsRefused, operation, kmsError: name, httpStatus: status });
+  return internalError("The key service refused the request; the service's operators have to fix its key or permissions", error);
+}
 
 /**
  * Canonical JSON of a context (keys sorted by code unit), so the same context always yields the
  * same bytes whatever the insertion order of its keys.
  */
-export function canonicalContext(context: EncryptionContext): string {
-  const keys = Object.keys(context).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(context[k])}`).join(",")}}`;
-}
+export const canonicalContext = (context: EncryptionContext): string => canonicalJson(context);
 
 // The version is part of the AAD so a blob cannot be replayed under a later format's rules.
-const aad = (context: EncryptionContext) => Buffer.from(`okta-token-v1\n${canonicalContext(context)}`, "utf8");
+const aad = (context: EncryptionContext) => Buffer.from(`okta-token-v${FORMAT_VERSION}\n${canonicalContext(context)}`, "utf8");
 
 // Records come from storage, so their shape is checked at run time, not trusted from the type.
 const isBytes = (v: unknown, length?: number): v is Uint8Array =>
   v instanceof Uint8Array && (length === undefined ? v.length > 0 : v.length === length);
 const isWellFormed = (s: SealedSecret) =>
-  s?.formatVersion === 1 && isBytes(s.encryptedDataKey) && isBytes(s.iv, IV_BYTES) && isBytes(s.tag, TAG_BYTES) &&
+  s?.formatVersion === FORMAT_VERSION && isBytes(s.encryptedDataKey) && isBytes(s.iv, IV_BYTES) && isBytes(s.tag, TAG_BYTES) &&
   s.ciphertext instanceof Uint8Array;
 
 /** Creates a {@link SecretSealer} that gets data keys from AWS KMS (or the local KMS endpoint). */
-export function createKmsSealer(opts: { kms: KMSClient; keyId: string }): SecretSealer {
-  const { kms, keyId } = opts;
+export function createKmsSealer(opts: { kms: KMSClient; keyId: string; logger?: Logger }): SecretSealer {
+  const { kms, keyId, logger } = opts;
   return {
     async seal(plaintext, context) {
       let out: GenerateDataKeyCommandOutput;
@@ -80,7 +111,7 @@ export function createKmsSealer(opts: { kms: KMSClient; keyId: string }): Secret
           new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: "AES_256", EncryptionContext: context }),
         );
       } catch (error) {
-        throw serviceUnavailable("Key service unavailable", error);
+        throw kmsFailure(error, "GenerateDataKey", logger);
       }
       const dataKey = out.Plaintext;
       try {
@@ -91,7 +122,7 @@ export function createKmsSealer(opts: { kms: KMSClient; keyId: string }): Secret
         const cipher = createCipheriv("aes-256-gcm", dataKey, iv, { authTagLength: TAG_BYTES });
         cipher.setAAD(aad(context));
         const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-        return { formatVersion: 1, encryptedDataKey: out.CiphertextBlob, iv, ciphertext, tag: cipher.getAuthTag() };
+        return { formatVersion: FORMAT_VERSION, encryptedDataKey: out.CiphertextBlob, iv, ciphertext, tag: cipher.getAuthTag() };
       } finally {
         dataKey?.fill(0); // the plaintext key must not outlive this call in our heap
       }
@@ -99,6 +130,7 @@ export function createKmsSealer(opts: { kms: KMSClient; keyId: string }): Secret
 
     async open(sealed, context) {
       // Checked before calling KMS: a malformed or future-format record should not cost a KMS request.
+      if ((sealed as { formatVersion?: unknown } | undefined)?.formatVersion === 1) throw new LegacySecretError();
       if (!isWellFormed(sealed)) throw new SecretUnreadableError();
       let dataKey: Uint8Array | undefined;
       try {
@@ -108,7 +140,7 @@ export function createKmsSealer(opts: { kms: KMSClient; keyId: string }): Secret
         dataKey = out.Plaintext;
       } catch (error) {
         if (error instanceof Error && UNREADABLE_KMS_ERRORS.has(error.name)) throw new SecretUnreadableError();
-        throw serviceUnavailable("Key service unavailable", error);
+        throw kmsFailure(error, "Decrypt", logger);
       }
       try {
         if (!dataKey || dataKey.length !== 32) throw new SecretUnreadableError();

@@ -1,33 +1,42 @@
 /**
  * A tiny stand-in for AWS KMS (no emulator exists on npm): the real `KMSClient` talks to anything that
  * speaks the KMS JSON 1.1 protocol. One master key in a 0600 file; the encryption context is the GCM
- * associated data, so a wrong context fails as on real KMS. Never logs: bodies carry plaintext keys.
+ * associated data, so a wrong context fails as on real KMS. It is as strict as KMS on what it checks
+ * (local-kms-ops.ts) and on the protocol (below). Never logs: bodies carry plaintext keys.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { canonicalContext, type EncryptionContext } from "./envelope";
+import { createKeyRing, DEFAULT_KEY_NAME, keyArn, KmsFault, operationsOf } from "./local-kms-ops";
 
 /** A running local KMS. */
 export interface LocalKms {
   /** Base URL for `KMSClient({ endpoint })`, e.g. `http://127.0.0.1:54321`. */
   endpoint: string;
-  /** ARN of the single master key (`alias/local-master` is accepted too). */
+  /** ARN of the first key (`local-master` unless told otherwise; its alias and name are accepted too). */
   keyId: string;
-  /** Requests seen per operation name (`GenerateDataKey`, `Decrypt`, ...), for tests. */
+  /** ARNs of all its keys, in the order given. */
+  keyIds: string[];
+  /** Requests seen per known operation (`GenerateDataKey`, `Encrypt`, `Decrypt`), for tests. */
   counts: Record<string, number>;
+  /**
+   * Tests only: answer every request with this KMS exception from now on (`AccessDeniedException`,
+   * `DisabledException`, `ThrottlingException`, ...), as HTTP 400, or 500 for `KMSInternalException`;
+   * `refuse(null)` serves again.
+   */
+  refuse(kmsType: string | null): void;
   close(): Promise<void>;
 }
 
-const KEY_ARN = "arn:aws:kms:local:000000000000:key/local-master";
-const KNOWN_KEY_IDS = new Set([KEY_ARN, "local-master", "alias/local-master", KEY_ARN.replace("key/", "alias/")]);
-const BLOB_VERSION = 1; // blob = version(1) | iv(12) | tag(16) | ciphertext
-
-/** An error the SDK should see as a modeled KMS exception (`__type`). */
-const fault = (kmsType: string, message: string) => Object.assign(new Error(message), { kmsType });
+const CONTENT_TYPE = "application/x-amz-json-1.1";
+const TARGET_PREFIX = "TrentService.";
+/** KMS's own request size limit; a larger body is refused before it is read whole. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 const INTERNAL = { __type: "KMSInternalException", message: "Internal error" };
+// KMS answers its own faults with 5xx and every refusal with 400.
+const statusOf = (kmsType: string) => (kmsType === "KMSInternalException" ? 500 : 400);
 
 /**
  * Reads `${dataDir}/kms-master.key` (32 bytes), creating it with mode 0600 if missing; a file with a
@@ -51,84 +60,47 @@ export async function loadOrCreateMasterKey(dataDir: string): Promise<Uint8Array
 /**
  * Starts the local KMS on 127.0.0.1 and an ephemeral port unless told otherwise. The master key is
  * `masterKey`, else the one in `dataDir`, else a fresh in-memory key (data won't survive a restart).
+ * `keys` names its keys (default `["local-master"]`); each is bound into the blobs it makes.
  */
 export async function startLocalKms(
-  opts: { dataDir?: string; masterKey?: Uint8Array; port?: number; host?: string } = {},
+  opts: { dataDir?: string; masterKey?: Uint8Array; port?: number; host?: string; keys?: string[] } = {},
 ): Promise<LocalKms> {
   const master = opts.masterKey ?? (opts.dataDir ? await loadOrCreateMasterKey(opts.dataDir) : randomBytes(32));
   if (master.length !== 32) throw new Error("Master key must be 32 bytes");
-  const counts: Record<string, number> = Object.create(null); // no prototype: op names come from requests
-
-  const seal = (plain: Uint8Array, ctx: EncryptionContext) => {
-    const iv = randomBytes(12);
-    const c = createCipheriv("aes-256-gcm", master, iv).setAAD(Buffer.from(canonicalContext(ctx)));
-    const ct = Buffer.concat([c.update(plain), c.final()]);
-    return Buffer.concat([Buffer.from([BLOB_VERSION]), iv, c.getAuthTag(), ct]).toString("base64");
-  };
-  const unseal = (blob: Buffer, ctx: EncryptionContext) => {
-    try {
-      if (blob.length < 29 || blob[0] !== BLOB_VERSION) throw new Error("bad blob");
-      const d = createDecipheriv("aes-256-gcm", master, blob.subarray(1, 13)).setAuthTag(blob.subarray(13, 29));
-      d.setAAD(Buffer.from(canonicalContext(ctx)));
-      return Buffer.concat([d.update(blob.subarray(29)), d.final()]);
-    } catch {
-      throw fault("InvalidCiphertextException", "The ciphertext or encryption context is invalid");
-    }
-  };
-  const keyId = (v: unknown) => {
-    if (typeof v !== "string" || !KNOWN_KEY_IDS.has(v)) throw fault("NotFoundException", "Key not found");
-  };
-  const context = (v: unknown = {}): EncryptionContext => {
-    const ok = typeof v === "object" && v !== null && Object.values(v).every((x) => typeof x === "string");
-    if (!ok) throw fault("ValidationException", "EncryptionContext must map strings to strings");
-    return v as EncryptionContext;
-  };
-  const bytes = (v: unknown, name: string) => {
-    if (typeof v !== "string" || v.length === 0) throw fault("ValidationException", `${name} is required`);
-    return Buffer.from(v, "base64");
-  };
-
-  const operations: Record<string, (req: Record<string, unknown>) => Record<string, unknown>> = {
-    GenerateDataKey(req) {
-      keyId(req.KeyId);
-      const size = req.KeySpec === "AES_256" ? 32 : req.KeySpec === "AES_128" ? 16 : Number(req.NumberOfBytes);
-      if (!Number.isInteger(size) || size < 1 || size > 1024) throw fault("ValidationException", "Bad key size");
-      const plain = randomBytes(size);
-      const blob = seal(plain, context(req.EncryptionContext));
-      return { CiphertextBlob: blob, Plaintext: plain.toString("base64"), KeyId: KEY_ARN };
-    },
-    Encrypt(req) {
-      keyId(req.KeyId);
-      const blob = seal(bytes(req.Plaintext, "Plaintext"), context(req.EncryptionContext));
-      return { CiphertextBlob: blob, KeyId: KEY_ARN, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" };
-    },
-    Decrypt(req) {
-      if (req.KeyId !== undefined) keyId(req.KeyId); // optional on Decrypt, as on AWS
-      const plain = unseal(bytes(req.CiphertextBlob, "CiphertextBlob"), context(req.EncryptionContext));
-      return { Plaintext: plain.toString("base64"), KeyId: KEY_ARN, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" };
-    },
-  };
+  const names = opts.keys ?? [DEFAULT_KEY_NAME];
+  const operations = operationsOf(createKeyRing(master, names));
+  // Known operations only: a counter per name a request sends would grow without bound.
+  const counts: Record<string, number> = Object.fromEntries(Object.keys(operations).map((op) => [op, 0]));
+  let refusal: string | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-    const op = String(req.headers["x-amz-target"] ?? "").replace(/^TrentService\./, "");
-    counts[op] = (counts[op] ?? 0) + 1;
-    let [status, out]: [number, unknown] = [200, undefined];
+    const answer = (status: number, out: unknown) =>
+      res.writeHead(status, { "content-type": CONTENT_TYPE }).end(JSON.stringify(out));
+    const fail = (kmsType: string, message: string) => answer(statusOf(kmsType), { __type: kmsType, message });
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
+    const run = req.method === "POST" && Object.hasOwn(operations, op) ? operations[op as keyof typeof operations] : undefined;
+    if (!run) return fail("UnknownOperationException", "Unknown operation");
+    counts[op]! += 1;
+    if (String(req.headers["content-type"] ?? "").split(";")[0]!.trim() !== CONTENT_TYPE)
+      return fail("SerializationException", `Content-Type must be ${CONTENT_TYPE}`);
+    const raw = await readBody(req);
+    if (raw === undefined) {
+      res.setHeader("connection", "close"); // the rest of the body is never read
+      return fail("ValidationException", `Request body exceeds ${MAX_REQUEST_BYTES} bytes`);
+    }
+    if (refusal) return fail(refusal, `Refused by the local KMS (${refusal})`);
     try {
-      const run = req.method === "POST" && Object.hasOwn(operations, op) ? operations[op] : undefined;
-      if (!run) throw fault("UnknownOperationException", "Unknown operation");
-      const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-      if (typeof body !== "object" || body === null) throw fault("SerializationException", "Body is not a JSON object");
-      out = run(body as Record<string, unknown>);
+      const body: unknown = JSON.parse(raw.toString("utf8") || "{}");
+      if (typeof body !== "object" || body === null || Array.isArray(body))
+        return fail("SerializationException", "Body is not a JSON object");
+      answer(200, run(body as Record<string, unknown>));
     } catch (error) {
       // Fixed messages only: JSON.parse's own message would quote request bytes (maybe a key).
-      const syntax = error instanceof SyntaxError;
-      const kmsType = syntax ? "SerializationException" : (error as { kmsType?: string }).kmsType;
-      const message = syntax ? "Body is not valid JSON" : (error as Error).message;
-      [status, out] = kmsType ? [400, { __type: kmsType, message }] : [500, INTERNAL];
+      if (error instanceof SyntaxError) return fail("SerializationException", "Body is not valid JSON");
+      if (error instanceof KmsFault) return fail(error.kmsType, error.message);
+      answer(500, INTERNAL);
     }
-    res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(out));
   };
 
   const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
@@ -139,11 +111,37 @@ export async function startLocalKms(
   const { address, port } = server.address() as AddressInfo;
   return {
     endpoint: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
-    keyId: KEY_ARN,
+    keyId: keyArn(names[0]!),
+    keyIds: names.map(keyArn),
     counts,
+    refuse: (kmsType) => void (refusal = kmsType),
     close: async () => {
       if (server.listening) server.close().closeAllConnections(); // SDK sockets are kept alive: don't wait on them
       await closed;
     },
   };
+}
+
+/**
+ * The request body, or undefined as soon as it is known to exceed MAX_REQUEST_BYTES (by its
+ * Content-Length, else while it streams): reading stops there, nothing more is buffered. (Not a
+ * `for await` loop: leaving one destroys the request, and its socket with the answer.)
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.removeListener("data", onData).removeListener("end", onEnd).pause();
+      resolve(undefined);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) return stop();
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BYTES) return stop();
+    req.on("data", onData).once("end", onEnd).once("error", reject);
+  });
 }

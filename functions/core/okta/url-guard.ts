@@ -35,7 +35,12 @@ const defaultResolver: Resolver = async (hostname) => {
 };
 
 // Okta's admin console lives on `<org>-admin.<domain>`; its API answers differently, so users get a hint.
-const ADMIN_HOST = /^([a-z0-9-]+)-admin\.(okta|oktapreview|okta-emea)\.com$/;
+// The console repeats this check when the field loses focus (functions/console/rules.ts), hence the export.
+export const ADMIN_CONSOLE = {
+  host: /^([a-z0-9-]+)-admin\.(okta|oktapreview|okta-emea)\.com$/,
+  /** A `String.replace` template on the host: names the API URL to use instead. */
+  hint: "Use the Okta API URL https://$1.$2.com, not the admin console https://$&",
+};
 /** Parsed on the first check, not at import: parsing IPv6 compiles ipaddr.js's parser, a cost reads never need. */
 let v6Ranges: { nat64Local: [ipaddr.IPv6, number]; globalUnicast: [ipaddr.IPv6, number] } | undefined;
 const v6 = () =>
@@ -87,11 +92,7 @@ export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver 
         if (protocol !== "https:") throw invalidInstanceUrl("instanceUrl must use https");
         if (port !== 443) throw invalidInstanceUrl("instanceUrl must use the default https port 443");
         const name = hostname.replace(/\.$/, "");
-        const admin = ADMIN_HOST.exec(name);
-        if (admin) {
-          const api = `https://${admin[1]}.${admin[2]}.com`;
-          throw invalidInstanceUrl(`Use the Okta API URL ${api}, not the admin console https://${name}`);
-        }
+        if (ADMIN_CONSOLE.host.test(name)) throw invalidInstanceUrl(name.replace(ADMIN_CONSOLE.host, ADMIN_CONSOLE.hint));
         if (name === "localhost" || name.endsWith(".localhost")) {
           throw invalidInstanceUrl("instanceUrl must not point to localhost");
         }

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKmsSealer, SecretUnreadableError } from "../../../functions/core/crypto/envelope";
+import { createKmsSealer, LegacySecretError, SecretUnreadableError } from "../../../functions/core/crypto/envelope";
 import type { SealedSecret, SecretSealer } from "../../../functions/core/crypto/envelope";
 import { createKmsClient } from "../../../functions/core/crypto/kms-client";
 import { startLocalKms, type LocalKms } from "../../../functions/core/crypto/local-kms";
 import { DomainError } from "../../../functions/core/errors";
+import { createLogger } from "../../../functions/core/logger";
 
 const TOKEN = "00aBcDeFgHiJkLmNoPqRsTuVwXyZ-okta-api-token";
 const CONTEXT = { org: "org_1", project: "proj_1", connection: "conn_1" };
@@ -50,7 +51,7 @@ const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
 describe("createKmsSealer", () => {
   it("round-trips a secret", async () => {
     const sealed = await sealer.seal(TOKEN, CONTEXT);
-    expect(sealed.formatVersion).toBe(1);
+    expect(sealed.formatVersion).toBe(2);
     expect(await sealer.open(sealed, { ...CONTEXT })).toBe(TOKEN);
     const reordered = { connection: "conn_1", project: "proj_1", org: "org_1" }; // key order must not matter
     expect(await sealer.open(sealed, reordered)).toBe(TOKEN);
@@ -98,7 +99,7 @@ describe("createKmsSealer", () => {
   it("rejects an unknown format version or a malformed record without calling KMS", async () => {
     const sealed = await sealer.seal(TOKEN, CONTEXT);
     const before = kms.counts.Decrypt ?? 0;
-    const bad = [{ formatVersion: 2 }, { iv: sealed.iv.subarray(1) }, { tag: undefined }, { encryptedDataKey: "x" }];
+    const bad = [{ formatVersion: 3 }, { iv: sealed.iv.subarray(1) }, { tag: undefined }, { encryptedDataKey: "x" }];
     for (const patch of bad) {
       const record = { ...sealed, ...patch } as unknown as SealedSecret;
       await expect(sealer.open(record, CONTEXT)).rejects.toBeInstanceOf(SecretUnreadableError);
@@ -136,11 +137,76 @@ describe("createKmsSealer", () => {
     }
   });
 
-  it("maps other KMS errors (unknown key) to ServiceUnavailable, not SecretUnreadable", async () => {
-    const wrongKey = createKmsSealer({ kms: client, keyId: "alias/does-not-exist" });
+  it("refuses a secret of format 1 (sealed under the earlier context) as legacy, without calling KMS", async () => {
+    const sealed = await sealer.seal(TOKEN, CONTEXT);
+    const before = kms.counts.Decrypt;
+    const legacy = { ...sealed, formatVersion: 1 } as unknown as SealedSecret;
+    const error = await rejectionOf(sealer.open(legacy, CONTEXT));
+    expect(error).toBeInstanceOf(LegacySecretError);
+    expect(error).toBeInstanceOf(SecretUnreadableError);
+    expect(kms.counts.Decrypt).toBe(before);
+  });
+
+  it("a data key made under one KMS key and opened naming another is unreadable (IncorrectKeyException)", async () => {
+    const twoKeys = await startLocalKms({ keys: ["local-master", "local-other"] });
+    const twoClient = createKmsClient({ endpoint: twoKeys.endpoint });
+    try {
+      const [first, second] = twoKeys.keyIds.map((keyId) => createKmsSealer({ kms: twoClient, keyId }));
+      const sealed = await second!.seal(TOKEN, CONTEXT);
+      expect(await second!.open(sealed, CONTEXT)).toBe(TOKEN);
+      const error = await rejectionOf(first!.open(sealed, CONTEXT));
+      expect(error).toBeInstanceOf(SecretUnreadableError);
+      expect(twoKeys.counts.Decrypt).toBe(2); // KMS was asked, and said IncorrectKeyException
+    } finally {
+      twoClient.destroy();
+      await twoKeys.close();
+    }
+  });
+
+  it("maps a KMS refusal (unknown key) to InternalError and logs it with the KmsRefused alarm field", async () => {
+    const lines: string[] = [];
+    const wrongKey = createKmsSealer({ kms: client, keyId: "alias/does-not-exist", logger: createLogger((l) => lines.push(l)) });
     const error = await rejectionOf(wrongKey.seal(TOKEN, CONTEXT));
     expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe("ServiceUnavailable");
+    expect((error as DomainError).code).toBe("InternalError");
+    expect((error as DomainError).retryAfterSeconds).toBeUndefined();
     expect(((error as DomainError).cause as Error).name).toBe("NotFoundException");
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: "error", message: "kms refused", alarm: "KmsRefused", operation: "GenerateDataKey", kmsError: "NotFoundException" }),
+    ]);
+  });
+
+  it("maps each KMS answer to refused (500) or transient (503)", async () => {
+    const sealed = await sealer.seal(TOKEN, CONTEXT);
+    const cases: [string, string][] = [
+      ["AccessDeniedException", "InternalError"],
+      ["DisabledException", "InternalError"],
+      ["KMSInvalidStateException", "InternalError"],
+      ["NotFoundException", "InternalError"],
+      ["InvalidKeyUsageException", "InternalError"],
+      ["LimitExceededException", "InternalError"],
+      ["ThrottlingException", "ServiceUnavailable"],
+      ["KMSInternalException", "ServiceUnavailable"],
+      ["DependencyTimeoutException", "ServiceUnavailable"],
+      ["KeyUnavailableException", "ServiceUnavailable"],
+    ];
+    const refusing = await startLocalKms({});
+    const refusingClient = createKmsClient({ endpoint: refusing.endpoint, maxAttempts: 1 });
+    try {
+      const lines: string[] = [];
+      const s = createKmsSealer({ kms: refusingClient, keyId: refusing.keyId, logger: createLogger((l) => lines.push(l)) });
+      for (const [kmsType, code] of cases) {
+        refusing.refuse(kmsType);
+        lines.length = 0;
+        for (const error of [await rejectionOf(s.seal(TOKEN, CONTEXT)), await rejectionOf(s.open(sealed, CONTEXT))]) {
+          expect((error as DomainError).code, kmsType).toBe(code);
+          expect((error as DomainError).retryAfterSeconds, kmsType).toBe(code === "InternalError" ? undefined : 1);
+        }
+        expect(lines.length, kmsType).toBe(code === "InternalError" ? 2 : 0);
+      }
+    } finally {
+      refusingClient.destroy();
+      await refusing.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { request } from "node:http";
 import { join } from "node:path";
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { afterEach, describe, expect, it } from "vitest";
@@ -121,5 +122,102 @@ describe("startLocalKms", () => {
     const tampered = await post(kms, "TrentService.Decrypt", JSON.stringify({ CiphertextBlob: "AQIDBA==" }));
     expect(tampered.status).toBe(400);
     expect(await tampered.json()).toMatchObject({ __type: "InvalidCiphertextException" });
+  });
+});
+
+describe("local KMS strictness (what AWS KMS refuses, it refuses)", () => {
+  const gdk = (body: Record<string, unknown>) => JSON.stringify({ KeyId: "alias/local-master", ...body });
+  const refusals: [string, string, Record<string, string> | undefined, string, string][] = [
+    // [why, target, headers, body, __type]
+    ["an empty context value", "TrentService.GenerateDataKey", undefined, gdk({ KeySpec: "AES_256", EncryptionContext: { orgId: "o", projectId: "" } }), "ValidationException"],
+    ["an empty context key", "TrentService.GenerateDataKey", undefined, gdk({ KeySpec: "AES_256", EncryptionContext: { "": "x" } }), "ValidationException"],
+    ["a non-string context value", "TrentService.GenerateDataKey", undefined, gdk({ KeySpec: "AES_256", EncryptionContext: { n: 1 } }), "ValidationException"],
+    ["an array as context", "TrentService.GenerateDataKey", undefined, gdk({ KeySpec: "AES_256", EncryptionContext: ["a"] }), "ValidationException"],
+    ["an object as a context value", "TrentService.GenerateDataKey", undefined, gdk({ KeySpec: "AES_256", EncryptionContext: { a: { b: "c" } } }), "ValidationException"],
+    ["KeySpec with NumberOfBytes", "TrentService.GenerateDataKey", undefined, gdk({ KeySpec: "AES_256", NumberOfBytes: 32 }), "ValidationException"],
+    ["neither KeySpec nor NumberOfBytes", "TrentService.GenerateDataKey", undefined, gdk({}), "ValidationException"],
+    ["Encrypt plaintext over 4,096 bytes", "TrentService.Encrypt", undefined, gdk({ Plaintext: Buffer.alloc(4097, 1).toString("base64") }), "ValidationException"],
+    ["a target without the TrentService. prefix", "GenerateDataKey", undefined, gdk({ KeySpec: "AES_256" }), "UnknownOperationException"],
+    ["an unknown operation", "TrentService.ScheduleKeyDeletion", undefined, "{}", "UnknownOperationException"],
+    ["another content type", "TrentService.GenerateDataKey", { "content-type": "application/json" }, gdk({ KeySpec: "AES_256" }), "SerializationException"],
+    ["a JSON array body", "TrentService.GenerateDataKey", undefined, "[]", "SerializationException"],
+  ];
+
+  it.each(refusals)("refuses %s with HTTP 400", async (_why, target, headers, body, kmsType) => {
+    const { kms } = await start();
+    const res = await fetch(`${kms.endpoint}/`, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target, ...headers },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/x-amz-json-1.1");
+    expect(await res.json()).toMatchObject({ __type: kmsType });
+  });
+
+  it("accepts what KMS accepts at the edges: 4,096 bytes of plaintext, a context of non-empty strings", async () => {
+    const { client } = await start();
+    const out = await client.send(new EncryptCommand({ KeyId: "alias/local-master", Plaintext: Buffer.alloc(4096, 1), EncryptionContext: CONTEXT }));
+    expect(out.CiphertextBlob!.length).toBeGreaterThan(4096);
+    await expect(
+      client.send(new GenerateDataKeyCommand({ KeyId: "alias/local-master", KeySpec: "AES_256", EncryptionContext: { orgId: "o", projectId: "" } })),
+    ).rejects.toMatchObject({ name: "ValidationException", $metadata: { httpStatusCode: 400 } });
+  });
+
+  it("counts known operations only, whatever targets requests name", async () => {
+    const { kms } = await start();
+    for (let i = 0; i < 20; i++) await post(kms, `TrentService.Made-Up-${i}`, "{}");
+    await post(kms, "TrentService.__proto__", "{}");
+    expect(kms.counts).toEqual({ GenerateDataKey: 0, Encrypt: 0, Decrypt: 0 });
+  });
+
+  it("refuses a body over 1 MiB before reading it whole: by Content-Length, and while it streams", async () => {
+    const { kms } = await start();
+    const { hostname, port } = new URL(kms.endpoint);
+    /** Sends `sent` bytes of a body declared (or chunked) as larger, never ends it, and waits for the answer. */
+    const answerTo = (headers: Record<string, string | number>, sent: number) =>
+      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        const req = request({ host: hostname, port, method: "POST", path: "/", headers: {
+          "content-type": "application/x-amz-json-1.1", "x-amz-target": "TrentService.Decrypt", ...headers } });
+        req.on("response", (res) => {
+          const parts: Buffer[] = [];
+          res.on("data", (c: Buffer) => parts.push(c)).on("end", () => {
+            resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(parts).toString()) });
+            req.destroy();
+          });
+        });
+        req.on("error", reject);
+        if (sent > 0) req.write(Buffer.alloc(sent, 0x20));
+        req.flushHeaders();
+      });
+    const declared = await answerTo({ "content-length": 10 * 1024 * 1024 }, 0);
+    expect(declared).toEqual({ status: 400, body: expect.objectContaining({ __type: "ValidationException" }) });
+    const streamed = await answerTo({ "transfer-encoding": "chunked" }, 1024 * 1024 + 1);
+    expect(streamed).toEqual({ status: 400, body: expect.objectContaining({ __type: "ValidationException" }) });
+  });
+
+  it("binds the key id into its blobs: decrypting naming another key is IncorrectKeyException", async () => {
+    const kms = await startLocalKms({ keys: ["local-master", "local-other"] });
+    const client = createKmsClient({ endpoint: kms.endpoint });
+    cleanups.push(() => kms.close(), () => client.destroy());
+    const [master, other] = kms.keyIds;
+    const enc = await client.send(new EncryptCommand({ KeyId: "alias/local-other", Plaintext: Buffer.from("x"), EncryptionContext: CONTEXT }));
+    expect(enc.KeyId).toBe(other);
+    const decrypt = (KeyId?: string) => client.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: CONTEXT, KeyId }));
+    expect((await decrypt()).KeyId).toBe(other); // without KeyId, the blob says which key
+    expect((await decrypt(other)).KeyId).toBe(other);
+    await expect(decrypt(master)).rejects.toMatchObject({ name: "IncorrectKeyException", $metadata: { httpStatusCode: 400 } });
+    await expect(decrypt("alias/unknown")).rejects.toMatchObject({ name: "NotFoundException" });
+  });
+
+  it("answers every request with a chosen exception while refusing (a test switch), then serves again", async () => {
+    const { kms, client } = await start();
+    kms.refuse("AccessDeniedException");
+    await expect(client.send(new GenerateDataKeyCommand({ KeyId: kms.keyId, KeySpec: "AES_256" }))).rejects.toMatchObject({
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    kms.refuse(null);
+    expect((await client.send(new GenerateDataKeyCommand({ KeyId: kms.keyId, KeySpec: "AES_256" }))).Plaintext).toHaveLength(32);
   });
 });

@@ -33,7 +33,7 @@ const record = (over: Partial<ConnectionRecord> = {}): ConnectionRecord => ({
   createdAt: "2026-01-01T00:00:00.000Z",
   updatedAt: "2026-01-01T00:00:00.000Z",
   credentialsHash: "a".repeat(64),
-  secret: { formatVersion: 1, encryptedDataKey: new Uint8Array([1]), iv: new Uint8Array(12), ciphertext: new Uint8Array([2]), tag: new Uint8Array(16) },
+  secret: { formatVersion: 2, encryptedDataKey: new Uint8Array([1]), iv: new Uint8Array(12), ciphertext: new Uint8Array([2]), tag: new Uint8Array(16) },
   ...over,
 });
 const audit = (r: ConnectionRecord): AuditEvent => ({

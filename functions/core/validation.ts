@@ -1,0 +1,97 @@
+import type * as z from "zod/mini";
+
+/**
+ * zod's issues → messages that name the field and the rule ("body.foo is not allowed", "specVersion
+ * must be 1"), for the API edge and for provisioning messages alike. Driven by issue codes, so new
+ * fields and methods get the same wording. Never echoes a value (it could be a token): only field
+ * names, allowed values and limits, which come from the schema.
+ */
+export interface FieldIssue {
+  /** Dotted path from the root, e.g. `body.credentials.apiToken`. */
+  path: string;
+  /** The rule, naming the field by its own name (`apiToken must ...`): what a form shows beside it. */
+  message: string;
+}
+
+export type Explained<T> = { success: true; data: T } | { success: false; issues: FieldIssue[]; message: string };
+
+/** How the root is named: `{ whole: "body", prefix: "body" }` at the API, `{ whole: "the message" }` for provisioning. */
+export interface Root {
+  whole: string;
+  prefix?: string;
+}
+
+type RawIssue = z.core.$ZodRawIssue;
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+const TYPE_NAMES: Record<string, string> = { int: "integer" };
+const list = (values: readonly unknown[]) => values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
+const allowed = (values: readonly unknown[]) => (values.length === 1 ? `must be ${list(values)}` : `must be one of: ${list(values)}`);
+const unit = (origin: string) => (origin === "string" ? " characters" : origin === "array" || origin === "set" ? " items" : "");
+
+/** The rule an issue without a schema-given message broke, as a predicate ("must be a string"). */
+function rule(issue: RawIssue, atRoot: boolean): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.expected === "never") return "is not allowed";
+      if (issue.input === undefined) return "is required";
+      if (issue.expected === "object") return atRoot ? "must be a JSON object" : "must be an object";
+      return `must be ${issue.expected === "null" ? "null" : article(TYPE_NAMES[issue.expected] ?? issue.expected)}`;
+    case "invalid_value":
+      return allowed(issue.values);
+    case "invalid_union":
+      return "options" in issue && Array.isArray(issue.options) ? allowed(issue.options) : "matches none of the allowed shapes";
+    case "too_big":
+      return `must be at most ${issue.maximum}${unit(issue.origin)}`;
+    case "too_small":
+      return issue.origin === "string" && Number(issue.minimum) === 1 ? "must not be empty" : `must be at least ${issue.minimum}${unit(issue.origin)}`;
+    case "invalid_format":
+      return issue.format === "regex" ? "is not in the expected format" : `must be ${article(issue.format === "uuid" ? "UUID" : `valid ${issue.format}`)}`;
+    case "not_multiple_of":
+      return `must be a multiple of ${issue.divisor}`;
+    case "invalid_key":
+      return "has an invalid key";
+    case "invalid_element":
+      return "has an invalid item";
+    default:
+      return "is invalid";
+  }
+}
+
+const nameOf = (path: PropertyKey[], root: Root) => (path.length === 0 ? root.whole : String(path[path.length - 1]));
+const fullName = (path: PropertyKey[], root: Root) =>
+  path.length === 0 ? root.whole : [...(root.prefix ? [root.prefix] : []), ...path.map(String)].join(".");
+
+/** `name must ...` → `body.name must ...`: a message that starts with the field's own name gets its full path. */
+function withFullName(message: string, path: PropertyKey[], root: Root): string {
+  const own = nameOf(path, root);
+  return message.startsWith(`${own} `) ? `${fullName(path, root)}${message.slice(own.length)}` : message;
+}
+
+/**
+ * Parses `value` with `schema`; on failure, one FieldIssue per broken rule (one per unknown key) and a
+ * one-line message of them all. A missing key under an object that has a check of its own (such as
+ * "credentials must send both ...") is left to that check.
+ */
+export async function parseExplained<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Promise<Explained<z.output<S>>> {
+  const missing = new Set<string>();
+  // Async: a service app's private key is checked with WebCrypto (jose) during the parse.
+  const result = await schema.safeParseAsync(value, {
+    error: (issue) => {
+      const path = issue.path ?? [];
+      if (issue.code === "invalid_type" && issue.input === undefined) missing.add(path.join("."));
+      return `${nameOf(path, root)} ${rule(issue, path.length === 0)}`;
+    },
+  });
+  if (result.success) return { success: true, data: result.data };
+  const raw = result.error.issues;
+  const checked = new Set(raw.filter((i) => i.code === "custom").map((i) => i.path.join(".")));
+  const speaksFor = (path: PropertyKey[]) => path.slice(0, -1).some((_, n) => checked.has(path.slice(0, n + 1).join(".")));
+  const issues: { path: PropertyKey[]; message: string }[] = raw.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ path: [...issue.path, key], message: `${key} is not allowed` }));
+    if (missing.has(issue.path.join(".")) && speaksFor(issue.path)) return [];
+    return [{ path: issue.path, message: issue.message }];
+  });
+  const message = [...new Set(issues.map((i) => withFullName(i.message, i.path, root)))].join("; ");
+  return { success: false, message, issues: issues.map((i) => ({ path: fullName(i.path, root), message: i.message })) };
+}
