@@ -1,24 +1,18 @@
 // One cold start, in a fresh `node` process: import a bundle, then serve its first requests.
 // Plain JavaScript on purpose: no loader (tsx) may sit between Node and the import being timed.
-// argv: <bundle path> ; env BENCH_TOKEN (a bearer token) and BENCH_JWKS (the JWKS serving its key).
-import { createServer } from "node:http";
+// argv: <bundle path>; env BENCH_PATH (GET by id of a stored connection) and BENCH_CLAIMS (JSON:
+// the claims API Gateway's JWT authorizer hands over once it has verified the caller's token).
 import { pathToFileURL } from "node:url";
 
-const jwks = process.env.BENCH_JWKS;
-if (jwks) {
-  // The issuer's JWKS endpoint, on loopback: the first authenticated request fetches it.
-  const server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(jwks));
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  server.unref();
-  process.env.AUTH_JWKS_URL = `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`;
-}
+const claims = JSON.parse(process.env.BENCH_CLAIMS ?? "{}");
+const byId = process.env.BENCH_PATH ?? "/api/v1/app-connections/okta/none";
 
-const event = (method, path, headers = {}) => ({
+const event = (method, path, authorizer) => ({
   version: "2.0",
   routeKey: "$default",
   rawPath: path,
   rawQueryString: "",
-  headers: { host: "api.example.com", "user-agent": "cold-probe", ...headers },
+  headers: { host: "api.example.com", "user-agent": "cold-probe", ...(authorizer ? { authorization: "Bearer verified.by.gateway" } : {}) },
   requestContext: {
     accountId: "123456789012",
     apiId: "a1b2c3d4e5",
@@ -30,6 +24,7 @@ const event = (method, path, headers = {}) => ({
     stage: "$default",
     time: new Date().toUTCString(),
     timeEpoch: Date.now(),
+    ...(authorizer ? { authorizer } : {}),
   },
   isBase64Encoded: false,
 });
@@ -54,15 +49,15 @@ async function timed(e) {
   return { ms: performance.now() - start, status: res.statusCode };
 }
 const healthz = await timed(event("GET", "/healthz"));
-const unauthorized = await timed(event("GET", "/api/v1/app-connections/options"));
-const auth = { authorization: `Bearer ${process.env.BENCH_TOKEN}` };
-const authenticated = await timed(event("GET", "/api/v1/app-connections/options", auth));
-const authenticatedAgain = await timed(event("GET", "/api/v1/app-connections/options", auth));
+const unauthorized = await timed(event("GET", byId));
+const verified = { jwt: { claims, scopes: null } };
+const authenticated = await timed(event("GET", byId, verified));
+const authenticatedAgain = await timed(event("GET", byId, verified));
 // Last: a route whose code is a chunk loaded on first use (the API's OpenAPI document; the floor has no such route).
 const openApi = await timed(event("GET", "/openapi.json"));
 
 process.stdout.write(
   "\nBENCH " + JSON.stringify({ importMs: imported - t0, importCpuMs: (cpu.user + cpu.system) / 1000, healthz, unauthorized, authenticated, authenticatedAgain, openApi }) + "\n",
 );
-// Keep-alive sockets to the JWKS server (and any SDK timers) would hold the process open.
+// Keep-alive sockets to DynamoDB (and any SDK timers) would hold the process open.
 process.exit(0);

@@ -1,3 +1,4 @@
+import { WORST_PATHS, worstCaseMs } from "../functions/core/deadlines";
 import { API_BUNDLE, lambdaCode } from "./bundle";
 import { auth, logRetention, throttle } from "./config";
 import { key } from "./kms";
@@ -8,12 +9,17 @@ import { credentialsHashKey } from "./secrets";
 import { API_FUNCTION, PROTECTED_ROUTES, PUBLIC_ROUTES, TOKEN_SOURCE } from "./routes";
 import { table } from "./table";
 
+/** Above the sum of every deadline on the longest request path (JWKS, DNS, Okta, KMS, DynamoDB with retries): 30 s. */
+const API_TIMEOUT_SECONDS = Math.ceil(worstCaseMs(WORST_PATHS.api) / 1000) + 1;
+
 /** Signs paging cursors; generated once per stage and kept in the stack's state. */
 const cursorSecret = new random.RandomPassword("CursorSecret", { length: 48, special: false });
 
 /**
- * One Lambda serves the whole Hono app. It still verifies every bearer token itself against the
- * issuer's JWKS: API Gateway's authorizer is the first gate, not the only one.
+ * One Lambda serves the whole Hono app. API Gateway's JWT authorizer verifies every `/api/` token;
+ * the function trusts the verified claims it hands over (functions/api/gateway-auth.ts), which is
+ * safe because only this API may invoke the function (the route permissions SST creates, asserted
+ * by check:infra; no function URL, no other principal).
  */
 export const apiFunction = new sst.aws.Function(
   API_FUNCTION,
@@ -21,7 +27,7 @@ export const apiFunction = new sst.aws.Function(
     description: "Okta App Connections API",
     ...lambdaCode(API_BUNDLE),
     memory: "512 MB",
-    timeout: "20 seconds",
+    timeout: `${API_TIMEOUT_SECONDS} seconds`,
     role: apiRole.arn,
     logging: { logGroup: apiLogGroup.name },
     environment: {
@@ -29,10 +35,8 @@ export const apiFunction = new sst.aws.Function(
       KMS_KEY_ID: key.arn,
       CURSOR_SECRET: cursorSecret.result,
       CREDENTIALS_HASH_KEY: credentialsHashKey.result,
-      AUTH_JWKS_URL: auth.jwksUrl,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
-      ...(auth.algorithm ? { AUTH_JWT_ALGORITHM: auth.algorithm } : {}),
     },
   },
   // The function never runs without its permissions.

@@ -1,3 +1,4 @@
+import { CHANGE_EVENT_FILTERS } from "../functions/events/stream-filters";
 import { bus } from "./bus";
 import { EVENTS_BUNDLE, lambdaCode } from "./bundle";
 import { changeEventsLogGroup } from "./logs";
@@ -22,11 +23,12 @@ export const changeEventsFunction = new sst.aws.Function(
   { dependsOn: [changeEventsPolicy] },
 );
 
-/** Only connection items (new or old image) make events; locks, audit entries and watermarks are skipped before Lambda. */
-const connectionItems = [
-  { dynamodb: { NewImage: { type: { S: [changeEvents.itemType] } } } },
-  { dynamodb: { OldImage: { type: { S: [changeEvents.itemType] } } } },
-];
+/**
+ * Only the records that make events reach Lambda: a connection's create or update, and a delete's
+ * audit item (it carries the delete's time and version); locks, other audit entries, watermarks
+ * and the connection item's own removal are filtered out before Lambda.
+ */
+const eventRecords = CHANGE_EVENT_FILTERS as unknown as Record<string, any>[];
 
 /**
  * SST's mapping retries a failing batch until its records expire from the stream (24 h), blocking
@@ -35,7 +37,7 @@ const connectionItems = [
  * `ChangeEventFailures` (with an alarm) instead of being dropped.
  */
 export const changeEventsSubscription = table.subscribe("ChangeEvents", changeEventsFunction.arn, {
-  filters: connectionItems,
+  filters: eventRecords,
   transform: {
     eventSourceMapping: (args) => {
       args.startingPosition = "LATEST";

@@ -15,14 +15,44 @@ const positive = (name: string, fallback: number) => {
   return value;
 };
 
-/** The OIDC issuer whose tokens the API accepts: checked by API Gateway's JWT authorizer and again by the app. */
+/**
+ * API Gateway's JWT authorizer verifies RSA signatures only: a stack set to any other algorithm
+ * would refuse every token, so it is refused here, at deploy time.
+ */
+export const GATEWAY_ALGORITHMS = ["RS256", "RS384", "RS512"] as const;
+
+function gatewayAlgorithm(): string | undefined {
+  const value = process.env.AUTH_JWT_ALGORITHM?.trim() || undefined;
+  if (value !== undefined && !(GATEWAY_ALGORITHMS as readonly string[]).includes(value))
+    throw new Error(`AUTH_JWT_ALGORITHM=${value} is not supported: API Gateway's JWT authorizer verifies ${GATEWAY_ALGORITHMS.join(", ")} only`);
+  return value;
+}
+
+/**
+ * The OIDC issuer whose tokens the API accepts. API Gateway's JWT authorizer verifies them (it
+ * finds the keys through the issuer's discovery document); the function only reads the verified
+ * claims, and checks issuer and audience again.
+ */
 export const auth = {
   issuer: required("AUTH_ISSUER"),
   audience: required("AUTH_AUDIENCE"),
-  jwksUrl: required("AUTH_JWKS_URL"),
-  /** Optional; the app defaults to RS256. */
-  algorithm: process.env.AUTH_JWT_ALGORITHM?.trim() || undefined,
+  /** Optional, RSA only; the authorizer accepts whatever RSA algorithm the issuer's key names. */
+  algorithm: gatewayAlgorithm(),
 };
+
+/** An IAM role or user ARN (or an account root), as SQS compares `aws:PrincipalArn`. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/[\w+=,.@\/-]+)$/;
+
+/**
+ * `PROVISIONING_PRODUCERS`: comma-separated IAM principal ARNs (roles or users) that may send to the
+ * provisioning intake queue. Required: the queue's policy admits these and denies everyone else.
+ */
+export const provisioningProducers = (() => {
+  const producers = required("PROVISIONING_PRODUCERS").split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = producers.filter((arn) => !PRINCIPAL_ARN.test(arn));
+  if (bad.length > 0) throw new Error(`PROVISIONING_PRODUCERS must list IAM role or user ARNs; not one: ${bad.join(", ")}`);
+  return [...new Set(producers)];
+})();
 
 /** Stage-wide API Gateway throttling (requests per second, and the burst bucket). */
 export const throttle = {

@@ -6,10 +6,20 @@ import { idempotencyTable } from "./idempotency";
 import { key, keyAlias } from "./kms";
 import { provisionSubscription } from "./provision";
 import { queueKey } from "./queue-key";
+import { provisioningQueuePolicy } from "./queue-policy";
 import { changeEventFailures, provisioningDlq, provisioningQueue } from "./queues";
 import { table } from "./table";
 
-void [api5xxAlarm, provisioningDlqAlarm, changeEventFailuresAlarm, kmsRefusedAlarm, kmsRefusedFilters, provisionSubscription, changeEventsSubscription];
+void [
+  api5xxAlarm,
+  provisioningDlqAlarm,
+  changeEventFailuresAlarm,
+  kmsRefusedAlarm,
+  kmsRefusedFilters,
+  provisionSubscription,
+  changeEventsSubscription,
+  provisioningQueuePolicy,
+];
 
 export const outputs = {
   apiUrl: api.url,

@@ -5,8 +5,8 @@ import { secureHeaders } from "hono/secure-headers";
 import type { ConnectionService } from "../core/connections/service";
 import { DomainError, notFound } from "../core/errors";
 import type { Logger } from "../core/logger";
-import type { Authenticate } from "./auth";
 import { registerDocs } from "./docs";
+import type { Authenticate } from "./claims";
 import { errorResponse } from "./errors";
 import { createRouter, type AppEnv } from "./router";
 import { registerAuditRoutes } from "./routes/audit";
@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps) {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
   app.use("/api/*", async (c, next) => {
-    c.set("actor", await deps.authenticate(c.req.header("authorization")));
+    c.set("actor", await deps.authenticate(c));
     await next();
   });
   app.use(

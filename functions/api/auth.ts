@@ -1,65 +1,77 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
-import * as z from "zod/mini";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Actor } from "../core/connections/model";
-import { ID_PATTERN } from "../core/connections/schemas";
-import { ConfigError, type Config } from "../core/config";
-import { unauthorized } from "../core/errors";
-
-/** Turns an `Authorization` header into the acting user, or throws `Unauthorized`. */
-export type Authenticate = (authorization: string | undefined) => Promise<Actor>;
+import { ConfigError, HS256_MIN_SECRET_BYTES, jwksSettings, type Config } from "../core/config";
+import { authUnavailable, unauthorized } from "../core/errors";
+import { actorFromClaims, type Authenticate } from "./claims";
 
 export type AuthOptions =
   | { kind: "hs256"; secret: string }
-  | { kind: "jwks"; url: string; issuer?: string; audience?: string; algorithm: string };
+  | { kind: "jwks"; url: string; issuer: string; audience: string; algorithm: string; timeoutMs?: number };
 
-/** AWS mode: the issuer's JWKS when configured; a shared HS256 secret otherwise (e.g. a private stage). */
+/** The issuer's JWKS when configured (with its issuer and audience); a shared HS256 secret otherwise. */
 export function authOptionsFrom(config: Config): AuthOptions {
-  if (config.AUTH_JWKS_URL) {
-    return { kind: "jwks", url: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, algorithm: config.AUTH_JWT_ALGORITHM };
-  }
+  if (config.AUTH_JWKS_URL) return { kind: "jwks", ...jwksSettings(config) };
   if (config.AUTH_JWT_SECRET) return { kind: "hs256", secret: config.AUTH_JWT_SECRET };
   throw new ConfigError("Set AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE) or AUTH_JWT_SECRET");
 }
 
-const claimsSchema = z.object({
-  sub: z.string().check(z.minLength(1), z.maxLength(256)),
-  org_id: z.string().check(z.regex(ID_PATTERN)),
-  exp: z.number(),
-  org_role: z._default(z.enum(["admin", "member"]), "member"),
-  projects: z._default(z.record(z.string().check(z.regex(ID_PATTERN)), z.enum(["admin", "member", "viewer"])), {}),
-});
+/** `Authorization: Bearer <jwt>`; the scheme is case-insensitive (RFC 9110 section 11.1). */
+const BEARER = /^Bearer ([A-Za-z0-9_.-]{1,8192})$/i;
+
+/** The JWKS could not be fetched (down, slow, not a key set): nothing is known about the token. */
+class JwksUnavailable extends Error {}
 
 /**
- * Contract section 3: HS256 with the UTF-8 bytes of a shared secret (local mode), or a JWKS with
+ * Errors of the remote key set that are about the token (its `kid` or `alg` matches no key), not
+ * about reaching the issuer: those stay 401. Everything else it throws means the keys are out of
+ * reach (fetch failure, timeout, non-200, bad JSON, not a key set).
+ */
+const TOKEN_KEY_ERRORS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSENotSupported, errors.JOSEAlgNotAllowed];
+
+function remoteKeys(options: { url: string; timeoutMs?: number }): JWTVerifyGetKey {
+  // Built on the first verification, not at import: building it constructs a fetch `Headers`, which
+  // makes Node load its HTTP client (undici). jose then caches the keys for the process's life.
+  let remote: JWTVerifyGetKey | undefined;
+  return async (header, token) => {
+    remote ??= createRemoteJWKSet(new URL(options.url), { timeoutDuration: options.timeoutMs ?? 5_000 });
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (TOKEN_KEY_ERRORS.some((type) => error instanceof type)) throw error;
+      throw new JwksUnavailable("JWKS unavailable", { cause: error });
+    }
+  };
+}
+
+function hs256Key(secret: string): JWTVerifyGetKey {
+  const bytes = new TextEncoder().encode(secret);
+  if (bytes.length < HS256_MIN_SECRET_BYTES) throw new ConfigError(`AUTH_JWT_SECRET must be at least ${HS256_MIN_SECRET_BYTES} bytes`);
+  // Imported as an HMAC key once, not by jose on every request (a raw Uint8Array key costs a
+  // WebCrypto importKey per verification: about half of a GET's app time).
+  let key: Promise<CryptoKey> | undefined;
+  return () => (key ??= crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]));
+}
+
+/**
+ * Full verification, for the local server (`npm start`) and any process that sees the raw token:
+ * contract section 3, HS256 with the UTF-8 bytes of a shared secret (local mode), or a JWKS with
  * issuer and audience (AWS mode). Only the configured algorithm is accepted, so `none` and
- * algorithm-confusion tokens fail. The JWKS is fetched lazily and cached by jose for the process.
+ * algorithm-confusion tokens fail. The Lambda behind API Gateway uses gateway-auth.ts instead.
  */
 export function createAuthenticator(options: AuthOptions): Authenticate {
-  // HS256: the secret is imported as an HMAC key once, not by jose on every request (a raw
-  // Uint8Array key costs a WebCrypto importKey per verification: about half of a GET's app time).
-  let hmacKey: Promise<CryptoKey> | undefined;
-  const secretKey = (secret: string) =>
-    (hmacKey ??= crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]));
-  // JWKS: built on the first verification, not at import. Building it constructs a fetch `Headers`,
-  // which makes Node load its HTTP client (undici) — work a cold start otherwise does with its
-  // first request anyway. jose then caches the keys for the container's life.
-  let remote: JWTVerifyGetKey | undefined;
-  const key: JWTVerifyGetKey =
-    options.kind === "hs256"
-      ? () => secretKey(options.secret)
-      : (header, token) => (remote ??= createRemoteJWKSet(new URL(options.url)))(header, token);
+  const key = options.kind === "hs256" ? hs256Key(options.secret) : remoteKeys(options);
   const verifyOptions =
     options.kind === "hs256"
-      ? { algorithms: ["HS256"] }
-      : { algorithms: [options.algorithm], issuer: options.issuer, audience: options.audience };
+      ? { algorithms: ["HS256"], requiredClaims: ["exp", "sub"] }
+      : { algorithms: [options.algorithm], issuer: options.issuer, audience: options.audience, requiredClaims: ["exp", "sub"] };
 
   // Clients send the same token on every call: a token that verified is trusted again, byte for
   // byte, until its `exp` and for at most VERIFIED_TTL_S (shorter than jose's 10-minute JWKS cache,
   // so a key the issuer drops is not honoured longer than before). Only verified tokens enter.
   const verified = new Map<string, { actor: Actor; until: number }>();
 
-  return async (authorization) => {
-    const match = /^Bearer ([A-Za-z0-9_.-]{1,8192})$/.exec(authorization?.trim() ?? "");
+  return async (c) => {
+    const match = BEARER.exec(c.req.header("authorization")?.trim() ?? "");
     if (!match?.[1]) throw unauthorized();
     const token = match[1];
     const now = Math.floor(Date.now() / 1000); // jose's own clock: valid while exp > now
@@ -68,14 +80,12 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     if (hit) verified.delete(token);
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, key, { ...verifyOptions, requiredClaims: ["exp", "sub"] }));
-    } catch {
+      ({ payload } = await jwtVerify(token, key, verifyOptions));
+    } catch (error) {
+      if (error instanceof JwksUnavailable) throw authUnavailable(error.cause);
       throw unauthorized("The bearer token is invalid or expired");
     }
-    const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw unauthorized("The bearer token lacks valid sub, org_id, exp, org_role or projects claims");
-    const { sub, org_id, org_role, projects, exp } = claims.data;
-    const actor: Actor = Object.freeze({ type: "user", id: sub, orgId: org_id, orgRole: org_role, projects: Object.freeze(projects) });
+    const { actor, exp } = actorFromClaims(payload);
     if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!); // oldest first
     verified.set(token, { actor, until: Math.min(exp, now + VERIFIED_TTL_S) });
     return actor;

@@ -18,6 +18,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   PayloadTooLarge: 413,
   ServiceUnavailable: 503,
   InternalError: 500,
+  AuthUnavailable: 503,
 };
 
 export interface ErrorBody {

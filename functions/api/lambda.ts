@@ -5,16 +5,19 @@ import { createKmsClient } from "../core/crypto/kms-client";
 import { createLogger } from "../core/logger";
 import { createDynamoClient } from "../core/storage/dynamo-client";
 import { createApp } from "./app";
-import { authOptionsFrom, createAuthenticator } from "./auth";
+import { trustGatewayAuthorizer } from "./gateway-auth";
 
 /**
  * API Gateway HTTP API (payload v2) entry point. Everything is built once per container, at
- * import, so the first request pays no lazy set-up and the JWKS cache survives invocations.
+ * import, so the first request pays no lazy set-up. Tokens were verified by the gateway's JWT
+ * authorizer (only API Gateway may invoke this function): the app reads the verified claims from
+ * the event and loads no JWT verification of its own (gateway-auth.ts).
  */
 const config = loadConfig(process.env);
 if (!config.KMS_KEY_ID) throw new ConfigError("KMS_KEY_ID is required in AWS mode");
 if (!config.CURSOR_SECRET) throw new ConfigError("CURSOR_SECRET is required in AWS mode");
 if (!config.CREDENTIALS_HASH_KEY) throw new ConfigError("CREDENTIALS_HASH_KEY is required in AWS mode");
+if (!config.AUTH_ISSUER || !config.AUTH_AUDIENCE) throw new ConfigError("AUTH_ISSUER and AUTH_AUDIENCE are required in AWS mode");
 
 const logger = createLogger();
 const service = wireConnectionService({
@@ -29,5 +32,5 @@ const service = wireConnectionService({
   logger,
 });
 
-export const app = createApp({ service, authenticate: createAuthenticator(authOptionsFrom(config)), logger });
+export const app = createApp({ service, authenticate: trustGatewayAuthorizer({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }), logger });
 export const handler = handle(app);

@@ -45,7 +45,7 @@ export const validationResultSchema = z.strictObject({
 export const auditEventSchema = z.strictObject({
   id: z.uuid(),
   action: z.enum(["create-app-connection", "update-app-connection", "delete-app-connection"]),
-  actor: z.strictObject({ type: z.enum(["user", "provisioning"]), id: z.string() }),
+  actor: z.strictObject({ type: z.enum(["user", "provisioning"]), id: z.string(), senderId: z.optional(z.string()) }),
   connectionId: z.uuid(),
   orgId: z.string(),
   projectId: z.nullable(z.string()),

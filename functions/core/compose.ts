@@ -23,6 +23,8 @@ export interface ServiceWiring {
   oktaInsecureAllowlist?: string[];
   oktaTimeoutMs?: number;
   logger?: Logger;
+  /** Tests inject a clock to age paging cursors; production uses `Date.now`. */
+  cursorClock?: () => number;
   /** Tests inject a resolver; production uses the system's DNS. */
   resolve?: Resolver;
 }
@@ -51,7 +53,7 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
     store,
     sealer,
     okta,
-    cursors: createCursorCodec(w.cursorSecret),
+    cursors: createCursorCodec(w.cursorSecret, { clock: w.cursorClock }),
     hashCredentials: createCredentialsHasher(w.credentialsHashKey),
     logger: w.logger,
   });

@@ -1,10 +1,13 @@
 import * as z from "zod/mini";
+import { DEADLINES } from "./deadlines";
 
 /**
  * Every environment variable the service reads, parsed once (contract section 5). Entry points
  * pass `process.env`; nothing else reads the environment.
  */
 const nonEmpty = z.string().check(z.minLength(1));
+/** An HS256 key shorter than the hash output (RFC 7518 section 3.2) is refused. */
+export const HS256_MIN_SECRET_BYTES = 32;
 const tableName = (name: string, fallback: string) =>
   z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, `${name} must be a valid DynamoDB table name`)), fallback);
 const integer = (name: string, min: number, max: number, fallback: number) => {
@@ -25,7 +28,11 @@ const envSchema = z.object({
   IDEMPOTENCY_TABLE_NAME: tableName("IDEMPOTENCY_TABLE_NAME", "app-connections-idempotency"),
   /** EventBridge bus of change and provisioning events (AWS); local runs write DATA_DIR/events.jsonl. */
   EVENT_BUS_NAME: z.optional(nonEmpty),
-  AUTH_JWT_SECRET: z.optional(nonEmpty),
+  AUTH_JWT_SECRET: z.optional(
+    z.string().check(
+      z.refine((secret) => new TextEncoder().encode(secret).length >= HS256_MIN_SECRET_BYTES, `AUTH_JWT_SECRET must be at least ${HS256_MIN_SECRET_BYTES} bytes`),
+    ),
+  ),
   AUTH_JWKS_URL: z.optional(z.url()),
   AUTH_ISSUER: z.optional(nonEmpty),
   AUTH_AUDIENCE: z.optional(nonEmpty),
@@ -36,7 +43,7 @@ const envSchema = z.object({
   /** Key of the `credentialsHash` HMAC; generated into DATA_DIR locally, required in AWS. */
   CREDENTIALS_HASH_KEY: z.optional(z.string().check(z.minLength(32, "CREDENTIALS_HASH_KEY must be at least 32 characters"))),
   OKTA_INSECURE_ALLOWLIST: z.optional(z.string()),
-  OKTA_TIMEOUT_MS: integer("OKTA_TIMEOUT_MS", 1, 60_000, 10_000),
+  OKTA_TIMEOUT_MS: integer("OKTA_TIMEOUT_MS", 1, 60_000, DEADLINES.oktaMs),
   AWS_REGION: z.optional(z.string()),
 });
 
@@ -56,5 +63,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  return { ...parsed.data, oktaInsecureAllowlist: parseAllowlist(parsed.data.OKTA_INSECURE_ALLOWLIST) };
+  const config = { ...parsed.data, oktaInsecureAllowlist: parseAllowlist(parsed.data.OKTA_INSECURE_ALLOWLIST) };
+  if (config.AUTH_JWKS_URL) jwksSettings(config);
+  return config;
+}
+
+/** The issuer settings of AWS mode: a JWKS without its issuer and audience would accept any token it signs. */
+export function jwksSettings(config: Config): { url: string; issuer: string; audience: string; algorithm: Config["AUTH_JWT_ALGORITHM"] } {
+  const { AUTH_JWKS_URL: url, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = config;
+  const missing = [!url && "AUTH_JWKS_URL", !issuer && "AUTH_ISSUER", !audience && "AUTH_AUDIENCE"].filter(Boolean);
+  if (!url || !issuer || !audience) throw new ConfigError(`AWS-mode authentication needs AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together: set ${missing.join(" and ")}`);
+  return { url, issuer, audience, algorithm: config.AUTH_JWT_ALGORITHM };
 }

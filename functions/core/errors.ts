@@ -17,7 +17,8 @@ export type ErrorCode =
   | "UpstreamTimeout"
   | "PayloadTooLarge"
   | "ServiceUnavailable"
-  | "InternalError";
+  | "InternalError"
+  | "AuthUnavailable";
 
 export class DomainError extends Error {
   constructor(
@@ -57,5 +58,11 @@ export const serviceUnavailable = (message: string, cause?: unknown) =>
 /** Our side is broken in a way retrying will not fix (a bug, a refused key): 500, no `Retry-After`. */
 export const internalError = (message = "Something went wrong on our side", cause?: unknown) =>
   new DomainError("InternalError", message, { cause });
+/** The issuer's keys could not be fetched: the token may be fine, so this is not a 401. */
+export const authUnavailable = (cause?: unknown) =>
+  new DomainError("AuthUnavailable", "Bearer tokens cannot be verified right now: the issuer's keys could not be fetched", {
+    cause,
+    retryAfterSeconds: 5,
+  });
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

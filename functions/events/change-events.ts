@@ -2,43 +2,65 @@ import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 import type { EventEntry } from "./publisher";
 
 type Image = Record<string, AttributeValue>;
-const DETAIL_TYPES = { INSERT: "app-connection.created", MODIFY: "app-connection.updated", REMOVE: "app-connection.deleted" } as const;
 
 const str = (image: Image | undefined, name: string) => image?.[name]?.S;
 const num = (image: Image | undefined, name: string) => (image?.[name]?.N === undefined ? undefined : Number(image[name]!.N));
 
 /**
- * Turns one stream record of the table into its change event, or `null` for items that are not
- * connections (name locks, audit events, provisioning watermarks). Only named, non-secret
+ * Turns one stream record of the table into its change event, or `null` for records that make
+ * none (see `CHANGE_EVENT_FILTERS`, the same choice as the stack's filter). Only named, non-secret
  * attributes are read: the sealed token is never touched, so it cannot leak into an event.
  * `eventId` (the stream record's id) and `version` let consumers drop duplicates and reorderings.
  */
 export function changeEventOf(record: DynamoDBRecord): EventEntry | null {
+  const image = record.dynamodb?.NewImage;
   const kind = record.eventName;
-  const newImage = record.dynamodb?.NewImage;
-  const oldImage = record.dynamodb?.OldImage;
-  const image = kind === "REMOVE" ? oldImage : newImage;
-  if (!kind || !image || str(image, "type") !== "connection") return null;
-  const hashBefore = str(oldImage, "credentialsHash");
-  const hashAfter = str(newImage, "credentialsHash");
-  const seconds = record.dynamodb?.ApproximateCreationDateTime;
-  const streamTime = seconds === undefined ? new Date() : new Date(seconds * 1000);
-  // A write's own time is exact; a delete has none stored, so the stream's (coarser) time stands in.
-  const occurredAt = kind === "REMOVE" ? streamTime.toISOString() : (str(image, "updatedAt") ?? streamTime.toISOString());
-  const time = new Date(occurredAt);
+  if (!image) return null;
+  if ((kind === "INSERT" || kind === "MODIFY") && str(image, "type") === "connection") return written(record, image, kind);
+  if (kind === "INSERT" && str(image, "type") === "audit" && str(image, "action") === "delete-app-connection") return deleted(record, image);
+  return null;
+}
+
+/** A create or update: the connection's new image has its own `updatedAt` and `version`. */
+function written(record: DynamoDBRecord, image: Image, kind: "INSERT" | "MODIFY"): EventEntry {
+  const hashBefore = str(record.dynamodb?.OldImage, "credentialsHash");
+  const occurredAt = str(image, "updatedAt") ?? new Date().toISOString();
+  return entry(kind === "INSERT" ? "app-connection.created" : "app-connection.updated", record, {
+    connectionId: str(image, "id"),
+    orgId: str(image, "orgId"),
+    projectId: str(image, "projectId") ?? null,
+    name: str(image, "name"),
+    version: num(image, "version"),
+    // Set on creation, on an update only when the hash changed.
+    credentialsUpdated: kind === "INSERT" || hashBefore !== str(image, "credentialsHash"),
+    occurredAt,
+  });
+}
+
+/** A delete, from its audit item: the delete's own time (ms) and `connectionVersion`, one past the last write. */
+function deleted(record: DynamoDBRecord, image: Image): EventEntry {
+  return entry("app-connection.deleted", record, {
+    connectionId: str(image, "connectionId"),
+    orgId: str(image, "orgId"),
+    projectId: str(image, "projectId") ?? null,
+    name: image.metadata?.M?.name?.S,
+    version: num(image, "connectionVersion"),
+    credentialsUpdated: false,
+    occurredAt: str(image, "createdAt") ?? new Date().toISOString(),
+  });
+}
+
+type Fields = { connectionId?: string; version?: number; occurredAt: string } & Record<string, unknown>;
+
+function entry(detailType: string, record: DynamoDBRecord, fields: Fields): EventEntry {
+  const { occurredAt, ...rest } = fields;
   return {
-    detailType: DETAIL_TYPES[kind],
-    time,
+    detailType,
+    time: new Date(occurredAt),
     detail: {
-      eventId: record.eventID ?? `${str(image, "id")}:${num(image, "version")}:${kind}`,
-      connectionId: str(image, "id"),
-      orgId: str(image, "orgId"),
-      projectId: str(image, "projectId") ?? null,
-      name: str(image, "name"),
+      eventId: record.eventID ?? `${fields.connectionId}:${fields.version}:${detailType}`,
+      ...rest,
       app: "okta",
-      version: num(image, "version"),
-      // Set on creation, changed on an update only when the hash changed, never on a delete.
-      credentialsUpdated: kind === "INSERT" || (kind === "MODIFY" && hashBefore !== hashAfter),
       occurredAt,
     },
   };

@@ -1,8 +1,9 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { DEADLINES } from "../core/deadlines";
 import { EVENT_SOURCE, type EventEntry, type EventPublisher } from "./publisher";
 
 /** PutEvents accepts 1-10 entries per call. */
-const CHUNK = 10;
+const CHUNK = DEADLINES.publish.entriesPerCall;
 
 export interface EventBridgeOptions {
   client: EventBridgeClient;
@@ -20,8 +21,8 @@ export interface EventBridgeOptions {
  */
 export function createEventBridgePublisher(opts: EventBridgeOptions): EventPublisher {
   const { client, busName } = opts;
-  const maxAttempts = opts.maxAttempts ?? 3;
-  const baseDelayMs = opts.baseDelayMs ?? 100;
+  const maxAttempts = opts.maxAttempts ?? DEADLINES.publish.attempts;
+  const baseDelayMs = opts.baseDelayMs ?? DEADLINES.publish.baseDelayMs;
   const toEntry = (e: EventEntry): PutEventsRequestEntry => ({
     EventBusName: busName,
     Source: EVENT_SOURCE,

@@ -71,7 +71,10 @@ async function main() {
   });
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const lines = [`Okta App Connections listening on ${base} (ready in ${((Date.now() - began) / 1000).toFixed(1)} s)`, `  API docs: ${base}/docs`, `  Change events: ${stack.eventsFile}`];
-  if (stack.generatedSecret) {
+  if (stack.auth.kind === "jwks") {
+    const { url, issuer, audience } = stack.auth;
+    lines.push(`  Auth: bearer tokens are verified against ${url} (issuer ${issuer}, audience ${audience}); no dev token is printed`);
+  } else if (stack.generatedSecret) {
     const token = await mintDevToken(stack.authJwtSecret, { sub: "dev-admin", orgId: "dev-org", orgRole: "admin" });
     lines.push("  Dev token (org admin of dev-org, valid 12 h):", `  export TOKEN=${token}`);
     // In the fragment, which browsers never send: the page moves it to sessionStorage.

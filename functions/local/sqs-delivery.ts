@@ -4,7 +4,7 @@ import type { Context, SQSRecord } from "aws-lambda";
  * What Lambda hands the provisioning handler, built by hand where no SQS runs (the local
  * `npm run provision` and the tests): one record as the SQS poller delivers it, and a context.
  */
-export function sqsRecord(body: string, opts: { messageId: string; receiveCount: number; queueArn: string }): SQSRecord {
+export function sqsRecord(body: string, opts: { messageId: string; receiveCount: number; queueArn: string; senderId?: string }): SQSRecord {
   return {
     messageId: opts.messageId,
     receiptHandle: `${opts.messageId}-${opts.receiveCount}`,
@@ -12,7 +12,8 @@ export function sqsRecord(body: string, opts: { messageId: string; receiveCount:
     attributes: {
       ApproximateReceiveCount: String(opts.receiveCount),
       SentTimestamp: String(Date.now()),
-      SenderId: "local",
+      // SQS names the sending principal (an IAM user or role id); the audit trail records it.
+      SenderId: opts.senderId ?? "local",
       ApproximateFirstReceiveTimestamp: String(Date.now()),
     },
     messageAttributes: {},

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { createApp } from "../api/app";
-import { createAuthenticator } from "../api/auth";
+import { authOptionsFrom, createAuthenticator, type AuthOptions } from "../api/auth";
 import { awsClientConfig } from "../core/aws-client-config";
 import { wireConnectionService } from "../core/compose";
 import type { Config } from "../core/config";
@@ -46,6 +46,8 @@ export interface LocalCore {
 
 export interface LocalStack extends LocalCore {
   app: ReturnType<typeof createApp>;
+  /** How bearer tokens are verified: the issuer's JWKS (AWS mode) or the HS256 secret. */
+  auth: AuthOptions;
 }
 
 /**
@@ -131,7 +133,8 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
         streams.destroy();
       });
     }
-    const generatedSecret = !config.AUTH_JWT_SECRET;
+    // Behind a real identity provider (AUTH_JWKS_URL) the generated secret verifies nothing.
+    const generatedSecret = !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL;
     const authJwtSecret = config.AUTH_JWT_SECRET ?? secrets.authJwtSecret;
     return { service, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
   } catch (error) {
@@ -143,6 +146,8 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
 /** Everything `npm start` runs besides the HTTP listener. */
 export async function startLocalStack(config: Config, logger: Logger = createLogger(), opts: LocalCoreOptions = {}): Promise<LocalStack> {
   const core = await startLocalCore(config, logger, { ...opts, borrowRunning: false });
-  const app = createApp({ service: core.service, authenticate: createAuthenticator({ kind: "hs256", secret: core.authJwtSecret }), logger });
-  return { ...core, app };
+  // AUTH_JWKS_URL: the same issuer settings as the stack's JWT authorizer (contract section 5).
+  const auth = config.AUTH_JWKS_URL ? authOptionsFrom(config) : ({ kind: "hs256", secret: core.authJwtSecret } as const);
+  const app = createApp({ service: core.service, authenticate: createAuthenticator(auth), logger });
+  return { ...core, app, auth };
 }

@@ -28,13 +28,16 @@ function desiredOf(message: Extract<ProvisionMessage, { type: "app-connection.up
   return { projectId: message.projectId ?? null, name: message.name, description: message.description ?? null, method, credentials };
 }
 
-/** Applies one valid message through the domain service, as `{ type: "provisioning", id: actorId }`. */
+/**
+ * Applies one valid message through the domain service, as `{ type: "provisioning", id, senderId? }`
+ * (`id`: the producer's `source` or the queue's name; `senderId`: the SQS sender's principal).
+ */
 export async function applyMessage(
   service: Pick<ConnectionService, "upsertByName" | "removeByName">,
   message: ProvisionMessage,
-  actorId: string,
+  actor: { id: string; senderId?: string },
 ): Promise<MessageOutcome> {
-  const ctx = { actor: { type: "provisioning" as const, id: actorId, orgId: message.orgId }, reqId: message.requestId };
+  const ctx = { actor: { type: "provisioning" as const, ...actor, orgId: message.orgId }, reqId: message.requestId };
   const projectId = message.projectId ?? null;
   const opts = { sentAt: message.sentAt };
   try {

@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { createHash } from "node:crypto";
+import { IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { ConnectionService } from "../core/connections/service";
@@ -22,53 +23,114 @@ export interface ProvisionHandlerDeps {
   onRetry?: (info: { requestId: string | null; error: { error: string; message: string } }, record: SQSRecord) => void;
 }
 
-/** One message to settle: the key Powertools hashes is `requestId`, nothing else (no secret is stored). */
-type Job = { requestId: string | null; message?: ProvisionMessage; reason?: string };
+/**
+ * One message to settle. Powertools hashes `key` (org and requestId: a requestId is the producer's
+ * id within its org) and, to tell a resend from another message under the same key, `fingerprint`
+ * (a SHA-256 of the message). Neither is, or contains, a secret in the clear.
+ */
+type Job = {
+  key: { orgId: string; requestId: string } | null;
+  requestId: string | null;
+  orgId: string | null;
+  fingerprint: string;
+  message?: ProvisionMessage;
+  reason?: string;
+};
+
+/** What the idempotency store keeps: the outcome and the SQS message that produced it. */
+type Settled = MessageOutcome & { settledBy: string; replayed?: true };
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+/** JSON with sorted keys, so the same message hashes the same however its producer ordered it. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(",")}]`
+    : value && typeof value === "object"
+      ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`
+      : JSON.stringify(value);
+
+async function jobOf(record: SQSRecord): Promise<Job> {
+  const parsed = await parseMessage(record.body);
+  if (parsed.ok) {
+    const { orgId, requestId } = parsed.message;
+    return { key: { orgId, requestId }, requestId, orgId, fingerprint: sha256(canonical(parsed.message)), message: parsed.message };
+  }
+  const { requestId, orgId, reason } = parsed;
+  return { key: requestId && orgId ? { orgId, requestId } : null, requestId, orgId, fingerprint: sha256(record.body), reason };
+}
 
 /** `arn:aws:sqs:<region>:<account>:<queue>` → `<queue>`. */
 export const queueNameOf = (arn: string | undefined) => (arn ? arn.split(":")[5] || undefined : undefined);
 
 /**
- * The SQS consumer. Each record is settled once per `requestId`: the first delivery applies it and
- * Powertools stores the outcome; any later delivery of that requestId answers `duplicate`. Bad
- * JSON, schema violations and permanent refusals settle as `failed` (stored, so they are
- * acknowledged for good); transient failures throw, are reported in `batchItemFailures`, and
- * Powertools forgets the attempt so the retry really runs.
+ * The SQS consumer. Each record is settled once per org and `requestId`: the first delivery applies
+ * it and Powertools stores the outcome; a later message with that org and requestId answers
+ * `duplicate`, or `failed` when its content differs. Bad JSON, schema violations and permanent
+ * refusals settle as `failed` (stored, so they are acknowledged for good); transient failures
+ * throw, are reported in `batchItemFailures`, and Powertools forgets the attempt so the retry
+ * really runs. The outcome event is published after the outcome is stored, so a failed publish
+ * retries only the publish: the retry reports the stored outcome (`created`, not `unchanged`).
  */
 export function createProvisionHandler(deps: ProvisionHandlerDeps) {
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: "requestId",
+    eventKeyJmesPath: "key",
+    payloadValidationJmesPath: "fingerprint",
     expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-    responseHook: (stored) => ({ requestId: (stored as unknown as MessageOutcome).requestId, outcome: "duplicate", original: (stored as unknown as MessageOutcome).outcome }),
+    responseHook: (stored) => ({ ...(stored as unknown as Settled), replayed: true }),
   });
 
-  async function settle(job: Job, record: SQSRecord): Promise<MessageOutcome> {
+  /** The idempotent unit: applies the message once per (org, requestId) and records which SQS message did. */
+  async function settle(job: Job, record: SQSRecord): Promise<Settled> {
     const outcome: MessageOutcome = job.message
-      ? await applyMessage(deps.service, job.message, job.message.source ?? queueNameOf(record.eventSourceARN) ?? "local-cli")
+      ? await applyMessage(deps.service, job.message, actorOf(job.message, record))
       : { requestId: job.requestId, outcome: "failed", error: { error: "ValidationFailure", message: job.reason ?? "invalid message" } };
-    await announce(outcome, job.message, record);
-    return outcome;
-  }
-
-  /** Inside the idempotent unit: if publishing fails, the attempt is forgotten and retried whole. */
-  async function announce(outcome: MessageOutcome, message: ProvisionMessage | undefined, record: SQSRecord) {
-    if (!deps.publisher) return;
-    const about = message ? { type: message.type, orgId: message.orgId, projectId: message.projectId ?? null, name: message.name } : {};
-    const detail = { eventId: outcome.requestId ?? `message:${record.messageId}`, ...outcome, ...about };
-    const detailType = outcome.outcome === "failed" ? "provisioning.failed" : "provisioning.succeeded";
-    const { failed } = await deps.publisher.publish([{ detailType, detail, time: new Date() }]);
-    if (failed.length > 0) throw new PublishError(failed.length);
+    return { ...outcome, settledBy: record.messageId };
   }
 
   const settleOnce = makeIdempotent(settle, { persistenceStore: deps.idempotency, config, keyPrefix: "provision", dataIndexArgument: 0 });
 
+  /**
+   * A stored outcome met again. The same SQS message (its outcome event failed to publish, or SQS
+   * delivered it twice) reports, and announces, the original outcome; another message with the
+   * same org and requestId is a `duplicate`.
+   */
+  function reported(settled: Settled, record: SQSRecord): MessageOutcome {
+    const { settledBy, replayed, ...outcome } = settled;
+    if (!replayed || settledBy === record.messageId) return outcome;
+    return { requestId: outcome.requestId, outcome: "duplicate", original: outcome.outcome };
+  }
+
+  /** The outcome, and the id of its `provisioning.*` event: one per settled (org, requestId), else per SQS message. */
+  async function outcomeOf(job: Job, record: SQSRecord): Promise<{ outcome: MessageOutcome; eventId: string }> {
+    const ownEventId = `message:${record.messageId}`;
+    try {
+      const outcome = reported(await settleOnce(job, record), record);
+      return { outcome, eventId: job.key ? `${job.key.orgId}:${job.key.requestId}` : ownEventId };
+    } catch (error) {
+      if (!(error instanceof IdempotencyValidationError)) throw error;
+      const message = `requestId ${job.requestId} was already used in org ${job.orgId} for a different message; send this change with a new requestId`;
+      return { outcome: { requestId: job.requestId, outcome: "failed", error: { error: "ValidationFailure", message } }, eventId: ownEventId };
+    }
+  }
+
+  /** After the idempotent unit: a failed publish retries the message, whose retry then reports the stored outcome. */
+  async function announce(outcome: MessageOutcome, eventId: string, job: Job) {
+    if (!deps.publisher || outcome.outcome === "duplicate") return;
+    const { message } = job;
+    const about = message ? { type: message.type, orgId: message.orgId, projectId: message.projectId ?? null, name: message.name } : {};
+    const detailType = outcome.outcome === "failed" ? "provisioning.failed" : "provisioning.succeeded";
+    const { failed } = await deps.publisher.publish([{ detailType, detail: { eventId, ...outcome, ...about }, time: new Date() }]);
+    if (failed.length > 0) throw new PublishError(failed.length);
+  }
+
   async function handleRecord(record: SQSRecord): Promise<MessageOutcome> {
-    const parsed = await parseMessage(record.body);
-    const job: Job = parsed.ok ? { requestId: parsed.message.requestId, message: parsed.message } : { requestId: parsed.requestId, reason: parsed.reason };
+    const job = await jobOf(record);
     let outcome: MessageOutcome;
     try {
-      // A null requestId has no key: Powertools runs it without a record (it cannot be a duplicate).
-      outcome = await settleOnce(job, record);
+      // A job without a key (no usable org or requestId) runs without a record: it cannot be a duplicate.
+      const settled = await outcomeOf(job, record);
+      outcome = settled.outcome;
+      await announce(outcome, settled.eventId, job);
     } catch (error) {
       const { errorName, errorMessage } = describeError(error) as { errorName?: string; errorMessage?: string };
       const info = { requestId: job.requestId, error: { error: errorName ?? "Error", message: errorMessage ?? String(error) } };
@@ -88,4 +150,11 @@ export function createProvisionHandler(deps: ProvisionHandlerDeps) {
     const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
   };
+}
+
+/** The audit actor: the producer (`source`, else the queue's name) and the SQS sender that sent it. */
+function actorOf(message: ProvisionMessage, record: SQSRecord) {
+  const id = message.source ?? queueNameOf(record.eventSourceARN) ?? "local-cli";
+  const senderId = record.attributes?.SenderId;
+  return senderId ? { id, senderId } : { id };
 }

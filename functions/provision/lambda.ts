@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { wireConnectionService } from "../core/compose";
 import { ConfigError, loadConfig } from "../core/config";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { createLogger } from "../core/logger";
 import { createDynamoClient } from "../core/storage/dynamo-client";
 import { createEventBridgePublisher } from "../events/eventbridge";
+import { createEventBridgeClient } from "../events/eventbridge-client";
 import { createProvisionHandler } from "./handler";
 import { createIdempotencyStore } from "./idempotency";
 
@@ -33,6 +33,6 @@ const service = wireConnectionService({
 export const handler = createProvisionHandler({
   service,
   idempotency: createIdempotencyStore(dynamo, config.IDEMPOTENCY_TABLE_NAME),
-  publisher: createEventBridgePublisher({ client: new EventBridgeClient({}), busName: config.EVENT_BUS_NAME }),
+  publisher: createEventBridgePublisher({ client: createEventBridgeClient(), busName: config.EVENT_BUS_NAME }),
   logger,
 });

@@ -61,20 +61,22 @@ export interface MessageOutcome {
 }
 
 /** Parses a raw body: JSON, then the schema (async: a private key is checked too). Fails with the reason, never echoing values (tokens, keys). */
-export async function parseMessage(body: string): Promise<{ ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; reason: string }> {
+export async function parseMessage(
+  body: string,
+): Promise<{ ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; orgId: string | null; reason: string }> {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    return { ok: false, requestId: null, reason: "the message body is not JSON" };
+    return { ok: false, requestId: null, orgId: null, reason: "the message body is not JSON" };
   }
   const parsed = await parseExplained(provisionMessageSchema, json, { whole: "the message" });
   if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, requestId: requestIdOf(json), reason: parsed.message };
+  return { ok: false, requestId: idOf(json, "requestId"), orgId: idOf(json, "orgId"), reason: parsed.message };
 }
 
-/** The requestId of a body that failed the schema, when it has a well-formed one. */
-export function requestIdOf(json: unknown): string | null {
-  const id = typeof json === "object" && json !== null ? (json as { requestId?: unknown }).requestId : undefined;
+/** A field of a body that failed the schema, when it is a well-formed identifier. */
+function idOf(json: unknown, field: "requestId" | "orgId"): string | null {
+  const id = typeof json === "object" && json !== null ? (json as Record<string, unknown>)[field] : undefined;
   return typeof id === "string" && ID_PATTERN.test(id) ? id : null;
 }

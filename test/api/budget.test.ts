@@ -93,18 +93,18 @@ describe("AWS call budget", () => {
     expect(s.dynamo.TransactWriteItems ?? 0).toBe(0);
   });
 
-  it("get by id = 1 DynamoDB call, get by name = 1, and no KMS", async () => {
+  it("get by id = 1 DynamoDB call, get by name = 2 consistent GetItems (lock, then record), and no KMS", async () => {
     const conn = await createConn("bud-get", PROJECT);
     const byId = ok(await spend("GET", `${BASE}/${conn.id}`));
     expect(byId.dynamoTotal).toBe(1);
     expect(byId.kmsTotal + byId.kmsServer + byId.okta).toBe(0);
     const byName = ok(await spend("GET", `${BASE}/connection-name/bud-get?projectId=${PROJECT}`));
-    expect(byName.dynamoTotal).toBe(1);
+    expect(byName.dynamo).toEqual({ GetItem: 2 });
     expect(byName.kmsTotal + byName.kmsServer + byName.okta).toBe(0);
     const orgByName = ok(await spend("GET", `${BASE}/connection-name/bud-org-level`));
-    expect(orgByName.dynamoTotal).toBe(1);
+    expect(orgByName.dynamo).toEqual({ GetItem: 2 });
     expect(orgByName.kmsTotal).toBe(0);
-    // A miss costs the same single call.
+    // A miss stops at the lock: one call.
     const miss = await spend("GET", `${BASE}/connection-name/bud-nothing?projectId=${PROJECT}`);
     expect(miss.reply.status).toBe(404);
     expect(miss.dynamoTotal).toBe(1);

@@ -16,14 +16,18 @@ let outdir: string;
 let atStart: string[];
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
 
-const get = (rawPath: string, headers: Record<string, string> = {}) =>
+const ISSUER = "https://issuer.example.test/";
+const AUDIENCE = "okta-app-connections";
+
+/** `claims`: what API Gateway's JWT authorizer hands over after verifying the token. */
+const get = (rawPath: string, claims?: Record<string, string>, headers: Record<string, string> = {}) =>
   handler(
     {
       version: "2.0",
       routeKey: "$default",
       rawPath,
       rawQueryString: "",
-      headers: { host: "api.example.test", ...headers },
+      headers: { host: "api.example.test", ...headers, ...(claims ? { authorization: "Bearer verified.by.gateway" } : {}) },
       requestContext: {
         accountId: "123456789012",
         apiId: "api",
@@ -35,6 +39,7 @@ const get = (rawPath: string, headers: Record<string, string> = {}) =>
         stage: "$default",
         time: new Date().toUTCString(),
         timeEpoch: Date.now(),
+        ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
       },
       isBase64Encoded: false,
     },
@@ -51,9 +56,8 @@ beforeAll(async () => {
     KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/0b7f3c1e-1111-2222-3333-444455556666",
     CURSOR_SECRET: "bundle-test-cursor-secret-0123456789",
     CREDENTIALS_HASH_KEY: "bundle-test-credentials-hash-key-0123456789",
-    AUTH_JWKS_URL: "http://127.0.0.1:9/jwks.json",
-    AUTH_ISSUER: "https://issuer.example.test/",
-    AUTH_AUDIENCE: "okta-app-connections",
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
   });
   ({ handler } = await import(pathToFileURL(join(ROOT, report.file)).href));
 }, 60_000);
@@ -76,6 +80,21 @@ describe("the built API bundle", () => {
     expect(atStart.filter((input) => onFirstUse.includes(input))).toEqual([]);
     // The API reference's 4 MB script is in the build, but never loaded at a cold start.
     expect(atStart.filter((input) => input.includes("@scalar/"))).toEqual([]);
+  });
+
+  it("loads no JWT verification at a cold start: API Gateway's authorizer verified the token", () => {
+    const verification = atStart.filter((input) => input.startsWith("node_modules/jose/") || input === "functions/api/auth.ts");
+    expect(verification).toEqual([]);
+    expect(atStart).toContain("functions/api/gateway-auth.ts");
+    expect(atStart).toContain("functions/api/claims.ts");
+  });
+
+  it("answers an authenticated request from the authorizer's claims, with no JWKS configured or fetched", async () => {
+    const claims = { sub: "u1", org_id: "org-b", org_role: "admin", iss: ISSUER, aud: AUDIENCE, exp: String(Math.floor(Date.now() / 1000) + 600) };
+    const options = await get("/api/v1/app-connections/options", claims);
+    expect(options.statusCode).toBe(200);
+    expect(JSON.parse(options.body).appConnectionOptions.length).toBeGreaterThan(0);
+    expect((await get("/api/v1/app-connections/options")).statusCode).toBe(401);
   });
 
   it("serves the parts loaded on first use from its own chunks", async () => {
@@ -101,7 +120,7 @@ describe("the built API bundle", () => {
     expect(plain.body.length).toBeGreaterThan(100_000);
     expect(plain.body).toContain("api-reference");
     // Compressed, and so base64-encoded by the adapter: well under Lambda's 6 MB answer limit.
-    const gz = (await get("/docs/api-reference.js", { "accept-encoding": "gzip, br" })) as APIGatewayProxyResult & { isBase64Encoded?: boolean };
+    const gz = (await get("/docs/api-reference.js", undefined, { "accept-encoding": "gzip, br" })) as APIGatewayProxyResult & { isBase64Encoded?: boolean };
     expect(gz.headers?.["content-encoding"]).toBe("gzip");
     expect(gz.isBase64Encoded).toBe(true);
     expect(gz.body.length).toBeLessThan(3 * 1024 * 1024);

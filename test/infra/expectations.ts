@@ -32,7 +32,7 @@ export interface Expectations {
   encryptionContexts: Record<string, string>[];
   dynamoActions: { table: string[]; indexes: string[] };
   production: boolean;
-  auth: { issuer: string; audience: string; jwksUrl: string };
+  auth: { issuer: string; audience: string };
   provisioning: ProvisioningExpectation;
 }
 
@@ -47,6 +47,8 @@ export interface ProvisioningExpectation {
   idempotencyActions: string[];
   /** What the intake may do with the connections key. */
   connectionsKeyActions: string[];
+  /** The principals the deployer named in PROVISIONING_PRODUCERS: the only ones that may send to the intake. */
+  producers: string[];
 }
 
 /** createApp only stores its dependencies at construction; no route runs here. */
@@ -110,11 +112,17 @@ export const PROVISION_KEY_ACTIONS = ["kms:GenerateDataKey"];
 export const TEST_AUTH = {
   issuer: "https://issuer.example.com/oauth2/default",
   audience: "api://okta-app-connections",
-  jwksUrl: "https://issuer.example.com/oauth2/default/v1/keys",
 };
 
+/** The producers the synthesized stacks admit to the intake queue. */
+export const TEST_PRODUCERS = ["arn:aws:iam::111122223333:role/cmdb-sync", "arn:aws:iam::444455556666:role/terraform-runner"];
+
 /** The deploy-time environment the synthesized stacks get. */
-export const DEPLOY_ENV = { AUTH_ISSUER: TEST_AUTH.issuer, AUTH_AUDIENCE: TEST_AUTH.audience, AUTH_JWKS_URL: TEST_AUTH.jwksUrl };
+export const DEPLOY_ENV = {
+  AUTH_ISSUER: TEST_AUTH.issuer,
+  AUTH_AUDIENCE: TEST_AUTH.audience,
+  PROVISIONING_PRODUCERS: ` ${TEST_PRODUCERS[0]}, ${TEST_PRODUCERS[1]} `,
+};
 
 export function expectationsFromCode(production: boolean): Expectations {
   return {
@@ -137,6 +145,7 @@ export function expectationsFromCode(production: boolean): Expectations {
       tableActions: PROVISION_TABLE_ACTIONS,
       idempotencyActions: dynamoActionsUsedBy(readFileSync(IDEMPOTENCY_SOURCE, "utf8")).table,
       connectionsKeyActions: PROVISION_KEY_ACTIONS,
+      producers: TEST_PRODUCERS,
     },
   };
 }

@@ -2,6 +2,8 @@
  * The offline check of the synthesized stack: each function returns the problems it finds (an
  * empty list passes), so a test can show both a clean stack and a broken one being caught.
  */
+import { WORST_PATHS, worstCaseMs } from "../../functions/core/deadlines";
+import { CHANGE_EVENT_FILTERS } from "../../functions/events/stream-filters";
 import { CHANGE_EVENTS_FUNCTION, PROVISION_FUNCTION } from "../../infra/provisioning-spec";
 import { ALARMS } from "../../functions/core/alarms";
 import { API_FUNCTION } from "../../infra/routes";
@@ -186,7 +188,8 @@ export function checkIam(synth: Synth): string[] {
       if (s.NotResource !== undefined) problems.push(`${at}: NotResource grants everything else`);
       for (const action of list(s.Action)) if (action.includes("*")) problems.push(`${at}: wildcard action ${action}`);
       if (list(s.Action).length === 0) problems.push(`${at}: no action`);
-      if (JSON.stringify(s.Principal ?? null).includes('"*"')) problems.push(`${at}: principal "*"`);
+      // A Deny to "*" takes away; only an Allow to "*" would hand out.
+      if (s.Effect !== "Deny" && JSON.stringify(s.Principal ?? null).includes('"*"')) problems.push(`${at}: principal "*"`);
       for (const resource of list(s.Resource)) {
         // In a key policy "*" is the only way to say "this key".
         if (keyPolicy && resource === "*") continue;
@@ -347,7 +350,8 @@ export function checkFunction(synth: Synth, expect: Expectations): string[] {
   if (env.KMS_KEY_ID !== connectionsKey(synth)?.outputs.arn) problems.push("KMS_KEY_ID is not the key's ARN");
   if (!env.CURSOR_SECRET || String(env.CURSOR_SECRET).length < 32) problems.push("CURSOR_SECRET is missing or short");
   problems.push(...credentialsHashKeyProblems(synth, "API", env.CREDENTIALS_HASH_KEY));
-  if (env.AUTH_JWKS_URL !== expect.auth.jwksUrl) problems.push("AUTH_JWKS_URL is not the configured JWKS");
+  // The authorizer verifies tokens; the function only reads its claims (functions/api/gateway-auth.ts).
+  if (env.AUTH_JWKS_URL || env.AUTH_JWT_ALGORITHM) problems.push("the function gets JWKS settings, but it must trust the authorizer's claims, not verify tokens");
   if (env.AUTH_ISSUER !== expect.auth.issuer) problems.push("AUTH_ISSUER is not the configured issuer");
   if (env.AUTH_AUDIENCE !== expect.auth.audience) problems.push("AUTH_AUDIENCE is not the configured audience");
   if (env.AUTH_JWT_SECRET || env.DYNAMODB_ENDPOINT || env.OKTA_INSECURE_ALLOWLIST) problems.push("a local-only variable is set in AWS");
@@ -552,6 +556,7 @@ export function checkProvisioning(synth: Synth, expect: Expectations): string[] 
   if (!(Number(mapping.batchSize) >= 1 && Number(mapping.batchSize) <= 10)) problems.push(`the intake batch size is ${mapping.batchSize}`);
 
   problems.push(...queueEncryptionProblems(synth, queue, "intake queue"));
+  problems.push(...intakePolicyProblems(synth, queue, want.producers));
   const timeout = Number(fn.inputs.timeout);
   const visibility = Number(queue.inputs.visibilityTimeoutSeconds);
   if (!(visibility >= 6 * timeout))
@@ -655,6 +660,10 @@ export function checkChangeEvents(synth: Synth): string[] {
     problems.push("the stream subscription has no ReportBatchItemFailures: the handler's failed record is ignored");
   if (Number(m.parallelizationFactor ?? 1) !== 1)
     problems.push("the stream subscription's parallelization factor is not 1 (events of one connection could reorder)");
+  // The handler makes deleted events from the delete's audit item: a filter that drops it loses them.
+  const patterns = list(m.filterCriteria?.filters as { pattern: string }[] | undefined).map((f) => JSON.parse(f.pattern));
+  if (JSON.stringify(patterns) !== JSON.stringify(CHANGE_EVENT_FILTERS))
+    problems.push(`the stream subscription's filters ${JSON.stringify(patterns)} are not the code's CHANGE_EVENT_FILTERS`);
   const destination = m.destinationConfig?.onFailure?.destinationArn;
   const failures = queueByArn(synth, destination);
   if (!destination) problems.push("the stream subscription has no on-failure destination: records that still fail are dropped");
@@ -681,6 +690,88 @@ export function checkChangeEvents(synth: Synth): string[] {
   return problems;
 }
 
+const PERMISSION = "aws:lambda/permission:Permission";
+
+/**
+ * The API function trusts the JWT authorizer's claims in its event, so nothing but this API may
+ * invoke it: every invoke permission on it names API Gateway and this API's execution ARN, and
+ * it has no function URL (which would reach it without the authorizer).
+ */
+export function checkInvokers(synth: Synth): string[] {
+  const problems: string[] = [];
+  const fn = apiFunction(synth);
+  const api = only(synth, "aws:apigatewayv2/api:Api", problems);
+  if (!fn || !api) return [...problems, "no API function or API"];
+  const refersToFunction = (value: unknown) => [fn.outputs.arn, fn.outputs.name, fn.inputs.name].includes(String(value));
+  const permissions = byType(synth, PERMISSION).filter((p) => refersToFunction(p.inputs.function));
+  if (permissions.length === 0) problems.push("no permission lets API Gateway invoke the API function");
+  for (const p of permissions) {
+    if (p.inputs.principal !== "apigateway.amazonaws.com") problems.push(`lambda permission ${p.name} lets ${p.inputs.principal} invoke the API function`);
+    if (!String(p.inputs.sourceArn ?? "").startsWith(`${api.outputs.executionArn}/`))
+      problems.push(`lambda permission ${p.name} lets callers other than this API invoke the API function (source ${p.inputs.sourceArn ?? "any"})`);
+  }
+  for (const url of byType(synth, "aws:lambda/functionUrl:FunctionUrl"))
+    if (refersToFunction(url.inputs.functionName)) problems.push(`function URL ${url.name} reaches the API function without the authorizer`);
+  return problems;
+}
+
+/**
+ * The intake queue's resource policy: `sqs:SendMessage` allowed to exactly the configured producers
+ * and denied to every other principal (so no identity policy of the account can open it wider).
+ */
+function intakePolicyProblems(synth: Synth, queue: RecordedResource, producers: string[]): string[] {
+  const policies = byType(synth, "aws:sqs/queuePolicy:QueuePolicy").filter((p) => p.inputs.queueUrl === queue.outputs.url);
+  if (policies.length !== 1) return [`expected one resource policy on the intake queue, found ${policies.length}`];
+  const doc = JSON.parse(policies[0]!.inputs.policy) as PolicyDocument;
+  const problems: string[] = [];
+  const onQueue = (s: Statement) => list(s.Resource).every((r) => r === queue.outputs.arn) && list(s.Resource).length > 0;
+  for (const s of doc.Statement.filter((s) => s.Effect === "Allow")) {
+    const principals = list((s.Principal as { AWS?: string | string[] } | undefined)?.AWS);
+    if (!sameSet(list(s.Action), ["sqs:SendMessage"]) || !onQueue(s))
+      problems.push(`the intake queue's policy allows ${fmt(list(s.Action))} on ${fmt(list(s.Resource))}; only sqs:SendMessage on the queue`);
+    if (!sameSet(principals, producers))
+      problems.push(`the intake queue's policy lets ${fmt(principals)} send; PROVISIONING_PRODUCERS names ${fmt(producers)}`);
+  }
+  if (!doc.Statement.some((s) => s.Effect === "Allow")) problems.push("the intake queue's policy names no producer");
+  const denies = doc.Statement.filter(
+    (s) => s.Effect === "Deny" && s.Principal === "*" && list(s.Action).includes("sqs:SendMessage") && onQueue(s),
+  );
+  const exempt = denies.map((s) => list(s.Condition?.ArnNotLike?.["aws:PrincipalArn"]));
+  if (!exempt.some((arns) => sameSet(arns, producers)))
+    problems.push("the intake queue's policy does not deny sqs:SendMessage to every principal but the producers");
+  return problems;
+}
+
+/** API Gateway's HTTP API ends an integration after 30 s whatever the Lambda's own timeout. */
+const GATEWAY_INTEGRATION_LIMIT_SECONDS = 30;
+
+/**
+ * Each Lambda's timeout sits above the worst case of its unit of work, summed from the deadlines
+ * of every outside call it makes (functions/core/deadlines.ts) times the batch it is given; so a
+ * slow DNS, Okta or AWS answer ends as the service's own error, never as a Lambda timeout.
+ */
+export function checkDeadlines(synth: Synth): string[] {
+  const problems: string[] = [];
+  const seconds = (ms: number) => Math.round(ms) / 1000;
+  const need = (fn: RecordedResource | undefined, label: string, worstMs: number) => {
+    if (!fn) return problems.push(`no ${label} function`);
+    const timeout = Number(fn.inputs.timeout);
+    if (!(timeout * 1000 > worstMs))
+      problems.push(`the ${label} function's timeout is ${timeout} s; its worst case adds up to ${seconds(worstMs)} s (functions/core/deadlines.ts)`);
+    return timeout;
+  };
+  const batchOf = (fn: RecordedResource | undefined) => Number(fn ? mappingsOf(synth, fn)[0]?.inputs.batchSize ?? 1 : 1);
+  const api = apiFunction(synth);
+  const apiTimeout = need(api, "API", worstCaseMs(WORST_PATHS.api));
+  if (Number(apiTimeout) > GATEWAY_INTEGRATION_LIMIT_SECONDS)
+    problems.push(`the API function's timeout is ${apiTimeout} s; API Gateway gives up after ${GATEWAY_INTEGRATION_LIMIT_SECONDS} s`);
+  const provision = lambdaOf(synth, PROVISION_FUNCTION);
+  need(provision, "provision", batchOf(provision) * worstCaseMs(WORST_PATHS.provisionMessage));
+  const events = lambdaOf(synth, CHANGE_EVENTS_FUNCTION);
+  need(events, "change-events", Math.ceil(batchOf(events) / 10) * worstCaseMs(WORST_PATHS.changeEventsChunk));
+  return problems;
+}
+
 /** All checks; an empty list means the stack matches the code. */
 export function checkStack(synth: Synth, expect: Expectations): string[] {
   return [
@@ -690,9 +781,11 @@ export function checkStack(synth: Synth, expect: Expectations): string[] {
     ...checkKms(synth, expect),
     ...checkApiRole(synth, expect),
     ...checkFunction(synth, expect),
+    ...checkInvokers(synth),
     ...checkOperations(synth),
     ...checkBus(synth),
     ...checkProvisioning(synth, expect),
     ...checkChangeEvents(synth),
+    ...checkDeadlines(synth),
   ];
 }

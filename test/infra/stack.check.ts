@@ -6,8 +6,10 @@ import {
   checkApiRole,
   checkBus,
   checkChangeEvents,
+  checkDeadlines,
   checkFunction,
   checkIam,
+  checkInvokers,
   checkKms,
   checkOperations,
   checkProvisioning,
@@ -15,6 +17,7 @@ import {
   checkStack,
   checkTable,
 } from "./stack-check";
+import { API_FUNCTION } from "../../infra/routes";
 import { ROOT, synthesize, type Synth } from "./synth";
 
 let prod: Synth;
@@ -74,6 +77,12 @@ describe("the production stack, run offline under Pulumi mocks", () => {
   it("rotates the key and allows it only with the code's encryption context", () => expect(checkKms(prod, code)).toEqual([]));
   it("gives the API role exactly the DynamoDB and KMS actions the code uses", () => expect(checkApiRole(prod, code)).toEqual([]));
   it("runs the bundle on nodejs22.x arm64 with the AWS-mode environment", () => expect(checkFunction(prod, code)).toEqual([]));
+  it("lets only this API invoke the function that trusts the authorizer's claims", () => {
+    expect(checkInvokers(prod)).toEqual([]);
+    const permissions = prod.resources.filter((r) => r.type === "aws:lambda/permission:Permission" && String(r.inputs.function).includes(API_FUNCTION));
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const p of permissions) expect(p.inputs).toMatchObject({ principal: "apigateway.amazonaws.com", sourceArn: expect.stringMatching(/^arn:aws:execute-api:.+\/\*$/) });
+  });
   it("sets log retention, throttling, access logs and a 5xx alarm", () => expect(checkOperations(prod)).toEqual([]));
   it("has one event bus, the only target of events:PutEvents", () => expect(checkBus(prod)).toEqual([]));
   it("feeds the intake from an SSE-KMS queue with a bounded, alarmed DLQ and partial batch responses", () => {
@@ -82,10 +91,11 @@ describe("the production stack, run offline under Pulumi mocks", () => {
     const queue = find(prod, QUEUE, "ProvisioningQueue").inputs;
     expect(queue.visibilityTimeoutSeconds).toBe(540);
     expect(JSON.parse(queue.redrivePolicy).maxReceiveCount).toBe(5);
-    expect(queueMapping(prod).inputs).toMatchObject({ batchSize: 5, functionResponseTypes: ["ReportBatchItemFailures"] });
+    expect(queueMapping(prod).inputs).toMatchObject({ batchSize: 2, functionResponseTypes: ["ReportBatchItemFailures"] });
   });
   it("publishes change events from the stream with bounded retries, bisecting and an alarmed on-failure queue", () =>
     expect(checkChangeEvents(prod)).toEqual([]));
+  it("gives every Lambda a timeout above the sum of its outside calls' deadlines", () => expect(checkDeadlines(prod)).toEqual([]));
 });
 
 describe("a non-production stage", () => {
@@ -97,6 +107,20 @@ describe("a non-production stage", () => {
 
   it("refuses to build without the issuer settings", async () => {
     await expect(synthesize({ stage: "dev", env: { ...BUILT, AUTH_ISSUER: "" } })).rejects.toThrow(/AUTH_ISSUER must be set/);
+  });
+
+  it("refuses a JWT algorithm API Gateway's authorizer cannot verify (RSA only)", async () => {
+    for (const algorithm of ["ES256", "HS256", "EdDSA"])
+      await expect(synthesize({ stage: "dev", env: { ...BUILT, AUTH_JWT_ALGORITHM: algorithm } }), algorithm).rejects.toThrow(
+        /API Gateway's JWT authorizer verifies RS256, RS384, RS512 only/,
+      );
+  });
+
+  it("refuses to build without the provisioning producers, or with one that is not an IAM principal ARN", async () => {
+    await expect(synthesize({ stage: "dev", env: { ...BUILT, PROVISIONING_PRODUCERS: "" } })).rejects.toThrow(/PROVISIONING_PRODUCERS must be set/);
+    await expect(synthesize({ stage: "dev", env: { ...BUILT, PROVISIONING_PRODUCERS: "arn:aws:iam::111122223333:role/ok,*" } })).rejects.toThrow(
+      /PROVISIONING_PRODUCERS must list IAM role or user ARNs; not one: \*/,
+    );
   });
 });
 
@@ -137,6 +161,22 @@ describe("the check fails on a mismatch", () => {
     const problems = checkRoutes(broken, code);
     expect(problems).toContainEqual("POST /api/v1/app-connections/okta -> ANY /api/{proxy+} is not behind the JWT authorizer");
     expect(problems).toContainEqual("gateway route ANY /api/{proxy+} is under /api but has authorization NONE");
+  });
+
+  it("a function that callers other than this API may invoke", () => {
+    const broken = copy(prod);
+    const permission = broken.resources.find((r) => r.type === "aws:lambda/permission:Permission" && String(r.inputs.function).includes(API_FUNCTION))!;
+    const fn = find(broken, "aws:lambda/function:Function", `${API_FUNCTION}Function`);
+    broken.resources.push(
+      { ...structuredClone(permission), name: "Anyone", inputs: { ...permission.inputs, principal: "*", sourceArn: undefined } },
+      { ...structuredClone(permission), name: "OtherApi", inputs: { ...permission.inputs, sourceArn: "arn:aws:execute-api:us-east-1:123456789012:zzzz/*" } },
+      { ...structuredClone(permission), type: "aws:lambda/functionUrl:FunctionUrl", name: "Url", inputs: { functionName: fn.outputs.name ?? fn.outputs.arn } },
+    );
+    const problems = checkInvokers(broken);
+    expect(problems).toContainEqual("lambda permission Anyone lets * invoke the API function");
+    expect(problems).toContainEqual("lambda permission Anyone lets callers other than this API invoke the API function (source any)");
+    expect(problems).toContainEqual(expect.stringMatching(/^lambda permission OtherApi lets callers other than this API .*zzzz/));
+    expect(problems).toContainEqual("function URL Url reaches the API function without the authorizer");
   });
 
   it("a wildcard action, a * resource or a managed policy", () => {
@@ -221,6 +261,31 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContainEqual(expect.stringMatching(/^the intake subscription has no partial batch responses/));
   });
 
+  it("an intake queue anyone may send to, or another producer than the configured ones", () => {
+    const policy = find(copy(prod), "aws:sqs/queuePolicy:QueuePolicy", "ProvisioningQueuePolicy");
+    const doc = JSON.parse(policy.inputs.policy);
+    const broken = (edit: (d: any) => void) => {
+      const synth = copy(prod);
+      const p = find(synth, "aws:sqs/queuePolicy:QueuePolicy", "ProvisioningQueuePolicy");
+      const d = structuredClone(doc);
+      edit(d);
+      p.inputs.policy = JSON.stringify(d);
+      return checkProvisioning(synth, code);
+    };
+    expect(broken((d) => (d.Statement = d.Statement.filter((s: any) => s.Effect !== "Deny")))).toContain(
+      "the intake queue's policy does not deny sqs:SendMessage to every principal but the producers",
+    );
+    expect(broken((d) => d.Statement[0].Principal.AWS.push("arn:aws:iam::999999999999:root"))).toContainEqual(
+      expect.stringMatching(/^the intake queue's policy lets .*999999999999.* send/),
+    );
+    expect(broken((d) => (d.Statement[0].Action = ["sqs:SendMessage", "sqs:PurgeQueue"]))).toContainEqual(
+      expect.stringMatching(/allows \[sqs:PurgeQueue, sqs:SendMessage\]|allows \[sqs:SendMessage, sqs:PurgeQueue\]/),
+    );
+    const none = copy(prod);
+    none.resources = none.resources.filter((r) => r.type !== "aws:sqs/queuePolicy:QueuePolicy");
+    expect(checkProvisioning(none, code)).toContain("expected one resource policy on the intake queue, found 0");
+  });
+
   it("a DLQ with unbounded tries, no alarm, or the connections key", () => {
     const broken = copy(prod);
     const queue = find(broken, QUEUE, "ProvisioningQueue");
@@ -247,6 +312,26 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContainEqual(expect.stringMatching(/no ReportBatchItemFailures/));
     streamMapping(broken).inputs.maximumRetryAttempts = -1;
     expect(checkChangeEvents(broken)).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
+  });
+
+  it("Lambda timeouts at or below the worst case of their outside calls", () => {
+    const broken = copy(prod);
+    const lambda = (name: string) => find(broken, "aws:lambda/function:Function", name).inputs;
+    lambda("ApiFunctionFunction").timeout = 20;
+    lambda("ChangeEventsFunctionFunction").timeout = 10;
+    const problems = checkDeadlines(broken);
+    expect(problems).toContainEqual(expect.stringMatching(/^the API function's timeout is 20 s; its worst case adds up to 29 s/));
+    expect(problems).toContainEqual(expect.stringMatching(/^the change-events function's timeout is 10 s/));
+    lambda("ApiFunctionFunction").timeout = 45;
+    expect(checkDeadlines(broken)).toContain("the API function's timeout is 45 s; API Gateway gives up after 30 s");
+  });
+
+  it("a stream filter that drops the deletes' audit items (the source of deleted events)", () => {
+    const broken = copy(prod);
+    const filters = streamMapping(broken).inputs.filterCriteria.filters as { pattern: string }[];
+    expect(filters.length).toBeGreaterThan(1);
+    streamMapping(broken).inputs.filterCriteria.filters = filters.slice(0, 1);
+    expect(checkChangeEvents(broken)).toContainEqual(expect.stringMatching(/are not the code's CHANGE_EVENT_FILTERS/));
   });
 
   it("an idempotency table without TTL, and roles that reach further than they need", () => {
@@ -295,6 +380,7 @@ describe("the check fails on a mismatch", () => {
     expect(original).not.toMatch(/from "\./);
     const mutated = original
       .replace("visibilityTimeoutSeconds: 6 * 90", "visibilityTimeoutSeconds: 2 * 90")
+      .replace("timeoutSeconds: 90,", "timeoutSeconds: 60,")
       .replace("maximumRetryAttempts: 5", "maximumRetryAttempts: -1");
     expect(mutated).not.toBe(original);
     const file = join(ROOT, ".cache", "infra", "provisioning-spec-broken.ts");
@@ -302,7 +388,8 @@ describe("the check fails on a mismatch", () => {
     writeFileSync(file, mutated);
     const drifted = await synthesize({ stage: "prod", env: BUILT, replace: { [spec]: file } });
     const problems = checkStack(drifted, code);
-    expect(problems).toContain("the intake queue's visibility timeout is 180 s; at least 6 × the function timeout (540 s) is needed");
+    expect(problems).toContain("the intake queue's visibility timeout is 180 s; at least 6 × the function timeout (360 s) is needed");
+    expect(problems).toContainEqual(expect.stringMatching(/^the provision function's timeout is 60 s; its worst case adds up to 84.6 s/));
     expect(problems).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
   });
 });

@@ -77,7 +77,7 @@ describe("npm run provision", () => {
       "app-connection.created okta-a v1",
       "app-connection.updated okta-a v2",
       "app-connection.created okta-b v1",
-      "app-connection.deleted okta-b v1",
+      "app-connection.deleted okta-b v2",
     ]);
     expect(written.filter((e) => e["detail-type"].startsWith("provisioning.")).map((e) => `${e["detail-type"]} ${e.detail.requestId}`)).toEqual([
       "provisioning.succeeded c-1",

@@ -24,14 +24,57 @@ describe("exactly-once effect", () => {
     const [conn] = await connectionsNamed("dup-one");
     expect(conn!.version).toBe(1);
     const audit = (await rig.audit("org-p", "proj-p")).filter((e) => e.connectionId === conn!.id);
-    expect(audit.map((e) => [e.action, e.actor])).toEqual([["create-app-connection", { type: "provisioning", id: "cmdb" }]]);
+    expect(audit.map((e) => [e.action, e.actor])).toEqual([["create-app-connection", { type: "provisioning", id: "cmdb", senderId: "local" }]]);
     expect(audit[0]!.reqId).toBe(message.requestId);
   });
 
   it("names the queue as the actor when the message has no source", async () => {
     const { outcomes } = await rig.deliver([sqsRecord(upsert(rig, { name: "actor-queue" }))]);
     const audit = (await rig.audit("org-p", "proj-p")).filter((e) => e.connectionId === outcomes[0]!.connectionId);
-    expect(audit[0]!.actor).toEqual({ type: "provisioning", id: "provisioning-queue" });
+    expect(audit[0]!.actor).toEqual({ type: "provisioning", id: "provisioning-queue", senderId: "local" });
+  });
+
+  it("records the SQS SenderId beside the source, in the audit trail and the audit log API", async () => {
+    const senderId = "AROAEXAMPLEPRODUCER:terraform-run-7";
+    const { outcomes } = await rig.deliver([sqsRecord(upsert(rig, { name: "actor-sender", source: "terraform" }), { senderId })]);
+    const audit = (await rig.audit("org-p", "proj-p")).filter((e) => e.connectionId === outcomes[0]!.connectionId);
+    expect(audit[0]!.actor).toEqual({ type: "provisioning", id: "terraform", senderId });
+    const admin = await rig.h.token({ orgId: "org-p", orgRole: "admin" });
+    const log = await rig.h.call("GET", "/api/v1/audit-logs?projectId=proj-p&limit=100", { token: admin });
+    expect(log.status).toBe(200);
+    expect(log.body.auditLogs.find((e: any) => e.connectionId === outcomes[0]!.connectionId).actor).toEqual({ type: "provisioning", id: "terraform", senderId });
+  });
+});
+
+describe("requestIds are per org", () => {
+  it("the same requestId in two orgs applies twice", async () => {
+    const inP = upsert(rig, { name: "per-org" });
+    const inQ = { ...upsert(rig, { name: "per-org", orgId: "org-q" }), requestId: inP.requestId };
+    const { outcomes } = await rig.deliver([sqsRecord(inP), sqsRecord(inQ)]);
+    expect(outcomes.map((o) => [o.requestId, o.outcome])).toEqual([
+      [inP.requestId, "created"],
+      [inP.requestId, "created"],
+    ]);
+    const orgs = (await connectionsNamed("per-org")).map((c) => c.orgId).sort();
+    expect(orgs).toEqual(["org-p", "org-q"]);
+    // Within each org it is still applied once.
+    const again = await rig.deliver([sqsRecord(inQ), sqsRecord(inP)]);
+    expect(again.outcomes.map((o) => o.outcome)).toEqual(["duplicate", "duplicate"]);
+  });
+
+  it("a requestId sent again with a different message is failed with a clear error, and changes nothing", async () => {
+    const first = upsert(rig, { name: "reused-id", description: "first" });
+    expect((await rig.deliver([sqsRecord(first)])).outcomes[0]!.outcome).toBe("created");
+    const before = await connectionsNamed("reused-id");
+    const other = { ...first, description: "second" };
+    const { outcomes, failures } = await rig.deliver([sqsRecord(other)]);
+    expect(failures).toEqual([]);
+    expect(outcomes[0]).toMatchObject({ requestId: first.requestId, outcome: "failed", error: { error: "ValidationFailure" } });
+    expect(outcomes[0]!.error!.message).toMatch(/already used in org org-p for a different message/);
+    expect(await connectionsNamed("reused-id")).toEqual(before);
+    // The very same message again (keys in another order) is still a plain duplicate.
+    const reordered = Object.fromEntries(Object.entries(first).reverse());
+    expect((await rig.deliver([sqsRecord(reordered)])).outcomes[0]).toMatchObject({ outcome: "duplicate", original: "created" });
   });
 });
 
@@ -52,9 +95,10 @@ describe("failures", () => {
       [missingCreds.requestId, "failed", "ValidationFailure"],
     ]);
     expect(rawText(outcomes)).not.toContain("rrrrrrrr");
-    // A new attempt needs a new requestId.
+    // The same message again is a duplicate; a fixed one needs a new requestId (the old one is refused).
+    expect((await rig.deliver([sqsRecord(badSchema)])).outcomes[0]).toMatchObject({ outcome: "duplicate", original: "failed" });
     const fixed = { ...badSchema, name: "batch-fixed" };
-    expect((await rig.deliver([sqsRecord(fixed)])).outcomes[0]).toMatchObject({ outcome: "duplicate", original: "failed" });
+    expect((await rig.deliver([sqsRecord(fixed)])).outcomes[0]).toMatchObject({ outcome: "failed", error: { error: "ValidationFailure" } });
     expect((await rig.deliver([sqsRecord({ ...fixed, requestId: `${fixed.requestId}-2` })])).outcomes[0]!.outcome).toBe("created");
   });
 
@@ -110,25 +154,36 @@ describe("outcome events", () => {
     await rig.deliver([sqsRecord(message), sqsRecord(refused), sqsRecord(message)]);
     const published = rig.outcomesPublisher.entries.slice(before);
     expect(published.map((e) => [e.detailType, e.detail.eventId, e.detail.outcome])).toEqual([
-      ["provisioning.succeeded", message.requestId, "created"],
-      ["provisioning.failed", refused.requestId, "failed"],
+      ["provisioning.succeeded", `org-p:${message.requestId}`, "created"],
+      ["provisioning.failed", `org-p:${refused.requestId}`, "failed"],
     ]);
     expect(published[0]!.detail).toMatchObject({ orgId: "org-p", projectId: "proj-p", name: "outcome-ev", version: 1 });
     expect(rawText(published)).not.toContain(message.credentials.apiToken);
     expect(rawText(published)).not.toContain("qqqqqqqq");
   });
 
-  it("a failed publish leaves the message for retry, which then publishes", async () => {
+  it("a failed publish leaves the message for retry, which reports and publishes the original outcome", async () => {
+    const before = (await rig.changeEvents()).length;
     const message = upsert(rig, { name: "outcome-retry" });
     rig.outcomesPublisher.failNext(1);
     const record = sqsRecord(message);
     const first = await rig.deliver([record]);
     expect(first.failures).toEqual([record.messageId]);
+    expect(first.outcomes).toEqual([]);
     const again = await rig.deliver([sqsRecord(message, { messageId: record.messageId, receiveCount: 2 })]);
-    // The change committed on the first try; the retry finds it applied and says so.
-    expect(again.outcomes.map((o) => o.outcome)).toEqual(["unchanged"]);
-    expect(rig.outcomesPublisher.entries.filter((e) => e.detail.eventId === message.requestId)).toHaveLength(1);
+    // The change committed on the first try: its retry says what happened then, never "unchanged".
+    expect(again.failures).toEqual([]);
+    expect(again.outcomes.map((o) => o.outcome)).toEqual(["created"]);
+    expect(again.outcomes[0]).toMatchObject({ requestId: message.requestId, version: 1 });
+    const published = rig.outcomesPublisher.entries.filter((e) => e.detail.eventId === `org-p:${message.requestId}`);
+    expect(published.map((e) => e.detail.outcome)).toEqual(["created"]);
     expect(await connectionsNamed("outcome-retry")).toHaveLength(1);
+    expect((await rig.changeEvents()).slice(before).filter((e) => e.detail.name === "outcome-retry").map((e) => e.detailType)).toEqual([
+      "app-connection.created",
+    ]);
+    // Another message with the same requestId is still a duplicate, and publishes nothing.
+    expect((await rig.deliver([sqsRecord(message)])).outcomes[0]).toMatchObject({ outcome: "duplicate", original: "created" });
+    expect(rig.outcomesPublisher.entries.filter((e) => e.detail.eventId === `org-p:${message.requestId}`)).toHaveLength(1);
   });
 });
 
@@ -173,7 +228,7 @@ describe("done when: a batch sent twice, out of order, with a poison message", (
       "app-connection.created final-alpha v1",
       "app-connection.updated final-alpha v2",
       "app-connection.created final-beta v1",
-      "app-connection.deleted final-beta v1",
+      "app-connection.deleted final-beta v2",
       "app-connection.created final-gamma v1",
     ]);
   });

@@ -37,11 +37,12 @@ export function memoryPublisher() {
 }
 
 /** An SQS record as Lambda delivers it (hand-built: no SQS emulator runs on Node 20). */
-export const sqsRecord = (body: unknown, opts: { messageId?: string; receiveCount?: number } = {}): SQSRecord =>
+export const sqsRecord = (body: unknown, opts: { messageId?: string; receiveCount?: number; senderId?: string } = {}): SQSRecord =>
   localSqsRecord(typeof body === "string" ? body : JSON.stringify(body), {
     messageId: opts.messageId ?? randomUUID(),
     receiveCount: opts.receiveCount ?? 1,
     queueArn: QUEUE_ARN,
+    senderId: opts.senderId,
   });
 
 export const sqsEvent = (records: SQSRecord[]): SQSEvent => ({ Records: records });

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { expect, inject } from "vitest";
 import { createApp } from "../../functions/api/app";
-import { createAuthenticator } from "../../functions/api/auth";
+import { createAuthenticator, type AuthOptions } from "../../functions/api/auth";
 import { wireServiceParts } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { startLocalKms } from "../../functions/core/crypto/local-kms";
@@ -49,6 +49,8 @@ export async function startHarness(
     oktaNames?: string[];
     /** More fake Okta orgs (`host:port`) the service may call. */
     allowOkta?: string[];
+    auth?: AuthOptions;
+    cursorClock?: () => number;
   } = {},
 ) {
   const credentialsHashKey = opts.credentialsHashKey ?? TEST_CREDENTIALS_HASH_KEY;
@@ -71,12 +73,13 @@ export async function startHarness(
     oktaInsecureAllowlist: [okta.hostPort, ...(opts.oktaNames ?? []).map((name) => `${name}:${new URL(okta.origin).port}`), ...(opts.allowOkta ?? [])],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
+    cursorClock: opts.cursorClock,
     logger,
   });
   const { service } = parts;
   const app = createApp({
     service,
-    authenticate: createAuthenticator({ kind: "hs256", secret: TEST_JWT_SECRET }),
+    authenticate: createAuthenticator(opts.auth ?? { kind: "hs256", secret: TEST_JWT_SECRET }),
     logger,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });

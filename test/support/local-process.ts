@@ -21,9 +21,12 @@ export interface StartOptions {
   npmScript?: string;
   /** In a process group of its own (pgid = pid), as a terminal runs a command: for `kill -INT -<pgid>`. */
   detached?: boolean;
+  /** The start line to wait for; by default the printed dev token (then `token` is it, else ""). */
+  ready?: RegExp;
 }
 
 export async function startLocalProcess(opts: StartOptions): Promise<LocalProcess> {
+  const ready = opts.ready ?? DEV_TOKEN;
   const port = opts.port ?? (await freePort());
   const [command, args] = opts.npmScript
     ? ["npm", ["run", "--silent", opts.npmScript, ...(opts.args?.length ? ["--", ...opts.args] : [])]]
@@ -38,14 +41,14 @@ export async function startLocalProcess(opts: StartOptions): Promise<LocalProces
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const deadline = Date.now() + 45_000;
-  while (!/export TOKEN=(\S+)/.test(output)) {
+  while (!ready.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`the local server did not come up:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, base: `http://127.0.0.1:${port}`, token: /export TOKEN=(\S+)/.exec(output)![1]!, output: () => output };
+  return { child, base: `http://127.0.0.1:${port}`, token: DEV_TOKEN.exec(output)?.[1] ?? "", output: () => output };
 }
 
 /** Pids and command lines of the DynamoDB Local JVMs serving `dataDir`. */
@@ -65,6 +68,8 @@ export async function eventually(check: () => boolean, ms: number): Promise<bool
   for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) if (check()) return true;
   return check();
 }
+
+const DEV_TOKEN = /export TOKEN=(\S+)/;
 
 export const exited = (child: ChildProcess) =>
   new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.once("exit", (code) => done(code))));

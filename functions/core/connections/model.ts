@@ -9,7 +9,7 @@ export type Actor =
       orgRole: "admin" | "member";
       projects: Record<string, "admin" | "member" | "viewer">;
     }
-  | { type: "provisioning"; id: string; orgId: string };
+  | { type: "provisioning"; id: string; orgId: string; senderId?: string };
 
 /** How a connection authenticates to Okta (contract sections 1 and 9). */
 export type ConnectionMethod = "api-token" | "client-credentials";
@@ -132,7 +132,8 @@ export type AuditAction = "create-app-connection" | "update-app-connection" | "d
 export interface AuditEvent {
   id: string;
   action: AuditAction;
-  actor: { type: "user" | "provisioning"; id: string };
+  /** `senderId`: provisioning only, the SQS `SenderId` of the message (the producer's AWS principal). */
+  actor: { type: "user" | "provisioning"; id: string; senderId?: string };
   connectionId: string;
   orgId: string;
   projectId: string | null;

@@ -12,9 +12,20 @@ export interface PageRequest {
   cursor?: string;
 }
 
+/** A list without `limit` answers at most this many items, then `nextCursor` (contract section 6). */
+export const UNPAGED_LIMIT = 1000;
+
+/**
+ * The most store queries one page may cost. A member's token can name hundreds of projects, each
+ * its own scope (one query each, even when empty): past this many the page ends early with a
+ * `nextCursor`, so every request stays bounded however many scopes there are.
+ */
+export const MAX_QUERIES_PER_PAGE = 25;
+
 /**
  * Reads one page across an ordered list of scopes (e.g. org-level, then each readable project),
- * each scope being one store query. Without `limit` it reads everything and returns no cursor.
+ * each step being one store query. A page ends at `limit` (default `UNPAGED_LIMIT`) items or
+ * `MAX_QUERIES_PER_PAGE` queries, whichever comes first; `nextCursor` is set when more may follow.
  */
 export async function readPage<S, T>(opts: {
   scopes: S[];
@@ -26,16 +37,15 @@ export async function readPage<S, T>(opts: {
   const { scopes, request, cursors, binding, query } = opts;
   const state: PagingState = request.cursor ? cursors.decode<PagingState>(request.cursor, binding) : { s: 0 };
   if (!Number.isInteger(state.s) || state.s < 0 || state.s > scopes.length) state.s = scopes.length;
-  const limit = request.limit ?? Number.POSITIVE_INFINITY;
+  const limit = request.limit ?? UNPAGED_LIMIT;
   const items: T[] = [];
   let { s: index, k: key } = state;
-  while (index < scopes.length && items.length < limit) {
-    const wanted = Number.isFinite(limit) ? limit - items.length : 1000;
-    const page = await query(scopes[index] as S, wanted, key);
+  for (let queries = 0; index < scopes.length && items.length < limit && queries < MAX_QUERIES_PER_PAGE; queries++) {
+    const page = await query(scopes[index] as S, limit - items.length, key);
     items.push(...page.items);
     if (page.lastKey) key = page.lastKey;
     else [index, key] = [index + 1, undefined];
   }
-  if (request.limit === undefined || index >= scopes.length) return { items };
+  if (index >= scopes.length) return { items };
   return { items, nextCursor: cursors.encode({ s: index, k: key } satisfies PagingState, binding) };
 }

@@ -36,6 +36,10 @@ export interface CallContext {
 
 
 
+/** Who the audit trail names: type and id, plus the SQS sender of a provisioning message. */
+const auditActor = (actor: Actor): AuditEvent["actor"] =>
+  actor.type === "provisioning" && actor.senderId ? { type: actor.type, id: actor.id, senderId: actor.senderId } : { type: actor.type, id: actor.id };
+
 /**
  * The domain service: every rule of the contract that is not about HTTP. Checks run in the
  * contract's order: existence, permission, If-Match, instanceUrl guard, name availability, Okta,
@@ -65,7 +69,7 @@ export function createConnectionService(deps: ServiceDeps) {
     return {
       id: newId(),
       action,
-      actor: { type: ctx.actor.type, id: ctx.actor.id },
+      actor: auditActor(ctx.actor),
       connectionId: record.id,
       orgId: record.orgId,
       projectId: record.projectId,

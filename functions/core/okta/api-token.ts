@@ -1,4 +1,5 @@
 import type http from "node:http";
+import { DEADLINES } from "../deadlines";
 import { invalidCredentials, invalidInstanceUrl, upstreamRateLimited, upstreamUnavailable } from "../errors";
 import type { OktaCredentials, OktaMethod } from "./access";
 import { retryAfterSeconds, sendToOkta } from "./transport";
@@ -15,7 +16,7 @@ const TOKEN_SHAPE = /00[A-Za-z0-9_-]{40}/g;
  * `GET /api/v1/users/me`. Rejects with a `DomainError`; never exposes the token.
  */
 export function createApiTokenMethod(opts: { timeoutMs?: number } = {}): OktaMethod<ApiTokenCredentials> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? DEADLINES.oktaMs;
   const authorization = (apiToken: string) => {
     // A CR/LF would be header injection; Node would refuse it, but say so without echoing it.
     if (!/^[\x21-\x7e]+$/.test(apiToken)) throw invalidCredentials("The API token contains invalid characters");

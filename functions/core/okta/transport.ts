@@ -2,7 +2,9 @@ import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { upstreamTimeout, upstreamUnavailable } from "../errors";
-import type { OktaTarget } from "./url-guard";
+import { DEADLINES } from "../deadlines";
+import { ConnectFailed, connectInTurn } from "./connect-in-turn";
+import type { OktaTarget, ResolvedAddress } from "./url-guard";
 
 /** One request to an Okta org. `path` is absolute and may carry a query (`/api/v1/users?limit=2`). */
 export interface OktaRequest {
@@ -30,17 +32,31 @@ export interface TransportOptions {
 const USER_AGENT = "okta-app-connections";
 
 /**
- * The only way the service talks to Okta: to the address the URL guard checked (pinned against DNS
- * rebinding), with TLS checked against the real host name, never following redirects (Node's http
- * client does not), with one deadline for the whole exchange and a cap on what is read.
- * Rejects with `UpstreamTimeout` or `UpstreamUnavailable`; never echoes request headers.
+ * The only way the service talks to Okta: to the addresses the URL guard checked (pinned against
+ * DNS rebinding, tried in turn while one refuses to connect), with TLS checked against the real host
+ * name, never following redirects (Node's http client does not), with one deadline for the whole
+ * exchange and a cap on what is read. Rejects with `UpstreamTimeout` or `UpstreamUnavailable`;
+ * never echoes request headers.
  */
-export function sendToOkta(target: OktaTarget, request: OktaRequest, opts: TransportOptions): Promise<OktaAnswer> {
+export async function sendToOkta(target: OktaTarget, request: OktaRequest, opts: TransportOptions): Promise<OktaAnswer> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const addresses = target.addresses?.length ? target.addresses : [{ address: target.address, family: target.family }];
+  try {
+    return await connectInTurn(addresses, (pinned) => sendTo(target, pinned, request, opts, deadline));
+  } catch (error) {
+    if (!(error instanceof ConnectFailed)) throw error;
+    throw upstreamUnavailable(`Could not reach Okta at ${target.origin} (${error.code})`, error.cause);
+  }
+}
+
+function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: OktaRequest, opts: TransportOptions, deadline: number): Promise<OktaAnswer> {
   return new Promise((resolve, reject) => {
+    // Always hand back the address the guard checked, so a second DNS answer cannot redirect us.
     const pinned: LookupFunction = (_host, options, cb) => {
-      if (options.all) cb(null, [{ address: target.address, family: target.family }]);
-      else cb(null, target.address, target.family);
+      if (options.all) cb(null, [pinnedAddress]);
+      else cb(null, pinnedAddress.address, pinnedAddress.family);
     };
+    let connected = false;
     const transport = target.protocol === "http:" ? http : https;
     const req = transport.request(
       {
@@ -59,7 +75,7 @@ export function sendToOkta(target: OktaTarget, request: OktaRequest, opts: Trans
         const chunks: Buffer[] = [];
         let size = 0;
         const finish = (tooLarge: boolean) => {
-          clearTimeout(timer);
+          clearTimers();
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), tooLarge });
           req.destroy();
         };
@@ -76,15 +92,25 @@ export function sendToOkta(target: OktaTarget, request: OktaRequest, opts: Trans
         res.on("error", fail);
       },
     );
+    const left = Math.max(0, deadline - Date.now());
     const timer = setTimeout(() => {
       reject(upstreamTimeout(`Okta did not answer within ${opts.timeoutMs / 1000} s`));
       req.destroy();
-    }, opts.timeoutMs);
+    }, left);
+    // An address that never accepts gives way to the next one before the whole deadline is spent.
+    const connectTimer = setTimeout(() => {
+      if (connected) return;
+      clearTimers();
+      reject(new ConnectFailed(pinnedAddress.address, "connect timeout"));
+      req.destroy();
+    }, Math.min(left, DEADLINES.oktaConnectMs));
+    const clearTimers = () => (clearTimeout(timer), clearTimeout(connectTimer));
+    req.on("socket", (socket) => socket.once("connect", () => (connected = true)));
     // Node system errors carry code/address/port only, never request headers, so they are safe as cause.
     function fail(err: Error) {
-      clearTimeout(timer);
+      clearTimers();
       const code = (err as NodeJS.ErrnoException).code ?? "network error";
-      reject(upstreamUnavailable(`Could not reach Okta at ${target.origin} (${code})`, err));
+      reject(connected ? upstreamUnavailable(`Could not reach Okta at ${target.origin} (${code})`, err) : new ConnectFailed(pinnedAddress.address, code, err));
     }
     req.on("error", fail);
     req.end(request.body);

@@ -1,7 +1,8 @@
 import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
-import { invalidInstanceUrl, upstreamUnavailable } from "../errors";
+import { DEADLINES } from "../deadlines";
+import { invalidInstanceUrl, upstreamTimeout, upstreamUnavailable } from "../errors";
 
 /** One address a hostname resolves to. */
 export interface ResolvedAddress {
@@ -12,15 +13,18 @@ export interface ResolvedAddress {
 /** Resolves a hostname to all its addresses; injectable so tests never touch real DNS. */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-/** A checked Okta origin plus the one address the call must connect to (pinned against DNS rebinding). */
+/** A checked Okta origin plus the addresses the call may connect to (pinned against DNS rebinding). */
 export interface OktaTarget {
   origin: string;
   /** Hostname without IPv6 brackets; used for the Host header and TLS servername. */
   hostname: string;
   port: number;
   protocol: "https:" | "http:";
+  /** The first checked address (`addresses[0]`). */
   address: string;
   family: 4 | 6;
+  /** Every resolved address, each checked, in the resolver's order: tried in turn on a connect failure. */
+  addresses: ResolvedAddress[];
 }
 
 /** The SSRF guard: decides whether the service may call an instanceUrl, and where exactly. */
@@ -62,10 +66,14 @@ export function isPublicAddress(address: string): boolean {
   }
 }
 
-/** Builds the guard. The allowlist is empty by default, so only public https origins on 443 pass. */
-export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver } = {}): UrlGuard {
+/**
+ * Builds the guard. The allowlist is empty by default, so only public https origins on 443 pass.
+ * `dnsTimeoutMs` (default `DEADLINES.dnsMs`) bounds the lookup: a resolver that hangs is
+ * `UpstreamTimeout`, not a request that runs into the Lambda's own timeout.
+ */
+export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver; dnsTimeoutMs?: number } = {}): UrlGuard {
   const allowlist = new Set(opts.allowlist ?? []);
-  const resolve = opts.resolve ?? defaultResolver;
+  const resolve = withDeadline(opts.resolve ?? defaultResolver, opts.dnsTimeoutMs ?? DEADLINES.dnsMs);
 
   return {
     async check(instanceUrl) {
@@ -110,9 +118,26 @@ export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver 
       if (!allowed && !addresses.every((a) => isPublicAddress(a.address))) {
         throw invalidInstanceUrl(`${hostname} resolves to a private, loopback or reserved address`);
       }
-      if (isIP(first.address) === 0) throw invalidInstanceUrl(`could not resolve ${hostname}`);
-      return { origin: url.origin, hostname, port, protocol, address: first.address, family: first.family };
+      if (!addresses.every((a) => isIP(a.address) !== 0)) throw invalidInstanceUrl(`could not resolve ${hostname}`);
+      const checked = addresses.map((a) => ({ address: a.address, family: isIP(a.address) === 6 ? 6 : 4 }) as ResolvedAddress);
+      const pinned = checked[0]!;
+      return { origin: url.origin, hostname, port, protocol, address: pinned.address, family: pinned.family, addresses: checked };
     },
+  };
+}
+
+class DnsTimeout extends Error {}
+
+/** The resolver, bounded: past `timeoutMs` it rejects (the lookup itself cannot be cancelled; its answer is ignored). */
+function withDeadline(resolve: Resolver, timeoutMs: number): Resolver {
+  return (hostname) => {
+    let timer: NodeJS.Timeout | undefined;
+    // Called inside a promise, so a resolver that throws at once still clears the timer.
+    const answer = Promise.resolve().then(() => resolve(hostname));
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DnsTimeout()), timeoutMs);
+    });
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
   };
 }
 
@@ -120,6 +145,7 @@ async function resolveOnce(resolve: Resolver, hostname: string): Promise<Resolve
   try {
     return await resolve(hostname);
   } catch (err) {
+    if (err instanceof DnsTimeout) throw upstreamTimeout(`DNS lookup for ${hostname} did not answer in time; try again later`);
     const code = (err as { code?: unknown } | null)?.code;
     if (code === "ENOTFOUND" || code === "ENODATA") throw invalidInstanceUrl(`could not resolve ${hostname}`);
     // Transient DNS trouble is not the user's fault: report it as an upstream outage.

@@ -40,13 +40,19 @@ function recordFrom(item: Item): ConnectionRecord {
 }
 
 function auditFrom(item: Item): AuditEvent {
-  const { PK, SK, type, ...event } = unmarshall(item);
+  const { PK, SK, type, connectionVersion, ...event } = unmarshall(item);
   return event as AuditEvent;
 }
 
-function auditPut(tableName: string, event: AuditEvent): TransactWriteItem {
+/**
+ * `connectionVersion` (delete only: one past the deleted record's last version) is for the change
+ * event: a delete leaves no connection item to carry its time and version, so the audit item
+ * written in the same transaction does (functions/events/change-events.ts).
+ */
+function auditPut(tableName: string, event: AuditEvent, connectionVersion?: number): TransactWriteItem {
   const key = keys.auditKey(event.orgId, event.projectId, event.createdAt, event.id);
-  return { Put: { TableName: tableName, Item: toItem({ ...key, type: "audit", ...event }), ConditionExpression: "attribute_not_exists(PK)" } };
+  const Item = toItem({ ...key, type: "audit", ...event, connectionVersion });
+  return { Put: { TableName: tableName, Item, ConditionExpression: "attribute_not_exists(PK)" } };
 }
 
 function nameLockPut(tableName: string, record: ConnectionRecord): TransactWriteItem {
@@ -118,7 +124,7 @@ async function transact(client: DynamoDBClient, items: TransactWriteItem[], reas
   }
 }
 
-/** DynamoDB adapter of the store port: one table, keys from `./keys`, one call per read. */
+/** DynamoDB adapter of the store port: one table, keys from `./keys`; a read by id is one call, by name two. */
 export function createDynamoStore(opts: { client: DynamoDBClient; tableName: string }): ConnectionStore {
   const { client, tableName: TableName } = opts;
 
@@ -138,28 +144,33 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
   };
   const run = (plan: { items: TransactWriteItem[]; reasonOf: ReasonOf }) => transact(client, plan.items, plan.reasonOf);
 
-  return {
-    async getById(orgId, id) {
-      const out = await withStoreErrors(() =>
-        client.send(new GetItemCommand({ TableName, Key: toItem(keys.connectionKey(orgId, id)), ConsistentRead: true })),
-      );
-      return out.Item ? recordFrom(out.Item) : null;
-    },
+  const getById: ConnectionStore["getById"] = async (orgId, id) => {
+    const out = await withStoreErrors(() =>
+      client.send(new GetItemCommand({ TableName, Key: toItem(keys.connectionKey(orgId, id)), ConsistentRead: true })),
+    );
+    return out.Item ? recordFrom(out.Item) : null;
+  };
+  const idOfName: ConnectionStore["idOfName"] = async (orgId, projectId, name) => {
+    const Key = toItem(keys.nameLockKey(orgId, projectId, name));
+    const out = await withStoreErrors(() =>
+      client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "connectionId" })),
+    );
+    return out.Item?.connectionId?.S ?? null;
+  };
 
+  return {
+    getById,
+
+    /**
+     * Strongly consistent: the name lock (read with ConsistentRead) says which connection holds the
+     * name, then one GetItem by key. GSI1 is eventually consistent and could still show a renamed or
+     * deleted connection right after the change.
+     */
     async getByName(orgId, projectId, name) {
-      const { GSI1PK, GSI1SK } = keys.connectionIndexKey(orgId, projectId, name);
-      const out = await withStoreErrors(() =>
-        client.send(
-          new QueryCommand({
-            TableName,
-            IndexName: keys.GSI1,
-            KeyConditionExpression: "GSI1PK = :pk AND GSI1SK = :sk",
-            ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":sk": GSI1SK }),
-          }),
-        ),
-      );
-      const item = out.Items?.[0];
-      return item ? recordFrom(item) : null;
+      const id = await idOfName(orgId, projectId, name);
+      const record = id ? await getById(orgId, id) : null;
+      // Renamed between the two reads: the name no longer belongs to it.
+      return record && record.name === name && record.projectId === projectId ? record : null;
     },
 
     async isNameTaken(orgId, projectId, name) {
@@ -170,13 +181,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
       return out.Item !== undefined;
     },
 
-    async idOfName(orgId, projectId, name) {
-      const Key = toItem(keys.nameLockKey(orgId, projectId, name));
-      const out = await withStoreErrors(() =>
-        client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "connectionId" })),
-      );
-      return out.Item?.connectionId?.S ?? null;
-    },
+    idOfName,
 
     async create(record, audit, mark) {
       const put: TransactWriteItem = {
@@ -203,7 +208,8 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
         Delete: { TableName, Key: toItem(keys.connectionKey(record.orgId, record.id)), ...versionGuard(record) },
       };
       const reasonOf: ReasonOf = (index, oldItem) => (index === 0 ? connectionReason(oldItem) : "version-mismatch");
-      await run(withMark([del, nameLockDelete(TableName, record), auditPut(TableName, audit)], record, mark, reasonOf));
+      const items = [del, nameLockDelete(TableName, record), auditPut(TableName, audit, record.version + 1)];
+      await run(withMark(items, record, mark, reasonOf));
     },
 
     async getProvisioningMark(orgId, projectId, name) {

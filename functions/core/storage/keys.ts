@@ -5,7 +5,8 @@
  * Items (one table):
  *   connection  PK=ORG#<org>                SK=CONN#<id>                      GSI1PK=ORG#<org>  GSI1SK=SCOPE#<scope>#NAME#<name>
  *   name lock   PK=ORG#<org>                SK=NAME#<scope>#<name>            (makes names unique: written in the same transaction)
- *   audit event PK=ORG#<org>#AUDIT#<scope>  SK=<createdAt>#<eventId>
+ *   audit event PK=ORG#<org>#AUDIT#<scope>  SK=<createdAt>#<eventId>         (a delete's also carries `connectionVersion`,
+ *                                                                             for its change event)
  *   provisioned PK=ORG#<org>                SK=PROVISIONED#<scope>#<name>     (last applied provisioning `sentAt` of a name;
  *                                                                             outlives a delete, expires via TTL `expiresAt`)
  *

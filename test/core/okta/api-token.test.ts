@@ -127,6 +127,30 @@ describe("api-token method", () => {
     expect(fake.requests[0]?.headers["host"]).toBe(`okta.invalid:${target.port}`);
   });
 
+  it("tries each checked address in turn when one refuses the connection, and only those", async () => {
+    // Nothing listens on 127.0.0.2 and 127.0.0.3 (the fake Okta is bound to 127.0.0.1 alone): both refuse.
+    const refused = (address: string) => ({ address, family: 4 as const });
+    const named = { ...target, origin: "http://okta.invalid", hostname: "okta.invalid" };
+    const multi: OktaTarget = { ...named, address: "127.0.0.2", addresses: [refused("127.0.0.2"), refused("127.0.0.3"), refused("127.0.0.1")] };
+    await verifier.verify(multi, token);
+    expect(fake.requests).toHaveLength(1);
+    // None of the checked addresses connects: Okta is unreachable, nothing else is tried.
+    const none: OktaTarget = { ...named, address: "127.0.0.2", addresses: [refused("127.0.0.2"), refused("127.0.0.3")] };
+    const err = await failure(verifier.verify(none, token));
+    expect(err.code).toBe("UpstreamUnavailable");
+    expect(err.message).toContain("ECONNREFUSED");
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("does not move on to the next address once one has connected and failed", async () => {
+    fake.respondWith(() => ({ status: 200, body: {}, delayMs: 1_000 }));
+    const loopback = { address: "127.0.0.1", family: 4 as const };
+    const both: OktaTarget = { ...target, origin: "http://okta.invalid", hostname: "okta.invalid", addresses: [loopback, loopback] };
+    const err = await failure(createApiTokenMethod({ timeoutMs: 300 }).verify(both, { method: "api-token", instanceUrl: both.origin, apiToken: token }));
+    expect(err.code).toBe("UpstreamTimeout");
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it("never puts the token in a message, even when Okta echoes it", async () => {
     fake.respondWith(() => ({ status: 401, body: { errorSummary: `Invalid token ${token}\r\n${"x".repeat(500)}` } }));
     const err = await failure(verifier.verify(target, token));

@@ -28,6 +28,8 @@ const dns = () =>
     "nat64.example.com": [v6("64:ff9b:1::a00:1")],
     "junk.example.com": [v4("not-an-ip")],
     "flaky.example.com": Object.assign(new Error("getaddrinfo EAI_AGAIN"), { code: "EAI_AGAIN" }),
+    "multi.okta.com": [v6("2606:4700::1"), v4("52.1.2.3"), v4("52.1.2.4")],
+    "late-private.example.com": [v4("52.1.2.3"), v4("52.1.2.4"), v6("::1")],
     localhost: [v4("127.0.0.1")],
   });
 
@@ -48,6 +50,7 @@ describe("url guard", () => {
       protocol: "https:",
       address: "52.1.2.3",
       family: 4,
+      addresses: [v4("52.1.2.3")],
     });
     expect(d.calls).toEqual(["acme.okta.com"]);
     expect((await createUrlGuard({ resolve: d.resolve }).check("https://v6.okta.com")).family).toBe(6);
@@ -112,6 +115,38 @@ describe("url guard", () => {
     expect(okta.message).toContain("https://acme.okta.com");
     const emea = await refusal(guard.check("https://acme-admin.okta-emea.com"));
     expect(emea.message).toContain("https://acme.okta-emea.com");
+  });
+
+  it("keeps every checked address, in the resolver's order, and refuses the lot if any is not public", async () => {
+    const target = await createUrlGuard({ resolve: dns().resolve }).check("https://multi.okta.com");
+    expect(target.addresses).toEqual([v6("2606:4700::1"), v4("52.1.2.3"), v4("52.1.2.4")]);
+    expect(target).toMatchObject({ address: "2606:4700::1", family: 6 });
+    const err = await refusal(createUrlGuard({ resolve: dns().resolve }).check("https://late-private.example.com"));
+    expect(err.code).toBe("InvalidInstanceUrl");
+  });
+
+  it("a DNS answer slower than the deadline is UpstreamTimeout, not a hang", async () => {
+    const calls: string[] = [];
+    const never = (host: string) => (calls.push(host), new Promise<ResolvedAddress[]>(() => {}));
+    const started = Date.now();
+    const err = await refusal(createUrlGuard({ resolve: never, dnsTimeoutMs: 100 }).check("https://slow.okta.com"));
+    expect(err.code).toBe("UpstreamTimeout");
+    expect(err.message).toContain("slow.okta.com");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(calls).toEqual(["slow.okta.com"]);
+    // An answer within the deadline passes.
+    const slowish = async () => (await new Promise((r) => setTimeout(r, 20)), [v4("52.1.2.3")]);
+    expect((await createUrlGuard({ resolve: slowish, dnsTimeoutMs: 1_000 }).check("https://acme.okta.com")).address).toBe("52.1.2.3");
+  });
+
+  it("a resolver that throws at once is still its own error, and leaves no deadline behind", async () => {
+    const throwsNow = () => {
+      throw Object.assign(new Error("getaddrinfo EAI_AGAIN"), { code: "EAI_AGAIN" });
+    };
+    const err = await refusal(createUrlGuard({ resolve: throwsNow, dnsTimeoutMs: 20 }).check("https://acme.okta.com"));
+    expect(err.code).toBe("UpstreamUnavailable");
+    // Past the deadline nothing fires (vitest fails the run on an unhandled rejection).
+    await new Promise((r) => setTimeout(r, 60));
   });
 
   it("reports transient DNS failures as UpstreamUnavailable", async () => {
