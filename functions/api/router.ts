@@ -37,9 +37,10 @@ export interface RouteInput<Q, P, B> {
 
 type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
-function parse<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): z.output<S> {
+/** Async: a private key is checked with WebCrypto (jose) while the body is parsed. */
+async function parse<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): Promise<z.output<S>> {
   // Paths and rules only: the rejected value could be a secret.
-  const result = parseExplained(schema, value, { whole: where, prefix: where });
+  const result = await parseExplained(schema, value, { whole: where, prefix: where });
   if (result.success) return result.data;
   throw validationFailure(result.message, result.issues);
 }
@@ -73,9 +74,9 @@ export function createRouter(app: Hono<AppEnv>) {
     add<S extends RouteSpec>(spec: S, handler: (input: RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>) => Promise<unknown>) {
       specs.push(spec);
       app.on(spec.method.toUpperCase(), spec.path, async (c) => {
-        const params = spec.params ? parse(spec.params, c.req.param(), "params") : undefined;
-        const query = spec.query ? parse(spec.query, singleValuedQuery(c), "query") : undefined;
-        const body = spec.body ? parse(spec.body, await readJson(c), "body") : undefined;
+        const params = spec.params ? await parse(spec.params, c.req.param(), "params") : undefined;
+        const query = spec.query ? await parse(spec.query, singleValuedQuery(c), "query") : undefined;
+        const body = spec.body ? await parse(spec.body, await readJson(c), "body") : undefined;
         const ifMatch = spec.ifMatch ? parseIfMatch(c.req.header("if-match")) : undefined;
         if (ifMatch === "invalid") throw validationFailure('If-Match must be a version such as 3, "3" or W/"3"');
         const ctx = { actor: c.get("actor"), reqId: c.get("requestId") };

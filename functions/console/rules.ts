@@ -1,10 +1,13 @@
 import * as z from "zod/mini";
 import {
   apiTokenSchema,
+  clientIdSchema,
   connectionNameSchema,
   descriptionSchema,
   instanceUrlSchema,
   projectIdSchema,
+  scopeSchema,
+  scopesSchema,
 } from "../core/connections/schemas";
 import { ADMIN_CONSOLE } from "../core/okta/url-guard";
 
@@ -13,7 +16,7 @@ export interface FieldRule {
   min?: number;
   max?: number;
   pattern?: string;
-  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string; adminHost?: string };
+  messages: { min?: string; max?: string; pattern?: string; absolute?: string; origin?: string; adminHost?: string; distinct?: string };
   /** instanceUrl: the admin console's host pattern; `messages.adminHost` is a `String.replace` template on it. */
   adminHost?: string;
 }
@@ -24,6 +27,10 @@ export interface ConsoleRules {
   instanceUrl: FieldRule;
   apiToken: FieldRule;
   projectId: FieldRule;
+  /** Service apps (client-credentials): the client id, one scope, and the list of scopes (count, no repeats). */
+  clientId: FieldRule;
+  scope: FieldRule;
+  scopes: FieldRule;
 }
 
 type Limits = { minLength?: number; maxLength?: number; pattern?: string; anyOf?: Limits[] };
@@ -74,5 +81,26 @@ export function consoleRules(): ConsoleRules {
     },
     apiToken: { pattern: token.pattern, messages: { pattern: messageFor(apiTokenSchema, "") } },
     projectId: { pattern: project.pattern, messages: { pattern: messageFor(projectIdSchema, "") } },
+    ...serviceAppRules(),
+  };
+}
+
+function serviceAppRules(): Pick<ConsoleRules, "clientId" | "scope" | "scopes"> {
+  const clientId = limitsOf(clientIdSchema);
+  const scope = limitsOf(scopeSchema);
+  const scopes = z.toJSONSchema(scopesSchema, { io: "input" }) as { minItems?: number; maxItems?: number };
+  const probe = "okta.users.read";
+  return {
+    clientId: { pattern: clientId.pattern, messages: { pattern: messageFor(clientIdSchema, "") } },
+    scope: { pattern: scope.pattern, messages: { pattern: messageFor(scopeSchema, "") } },
+    scopes: {
+      min: scopes.minItems,
+      max: scopes.maxItems,
+      messages: {
+        min: messageFor(scopesSchema, []),
+        max: messageFor(scopesSchema, Array.from({ length: (scopes.maxItems ?? 0) + 1 }, (_, i) => `${probe}${i}`)),
+        distinct: messageFor(scopesSchema, [probe, probe]),
+      },
+    },
   };
 }

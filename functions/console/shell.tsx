@@ -1,9 +1,10 @@
 import type { Child } from "hono/jsx";
 import { ProxyDialog } from "./proxy-dialog";
 import type { ConsoleRules } from "./rules";
+import { MethodSelect, ServiceAppFields } from "./service-app-fields";
 
 /** One labelled control with its hint and its error line, tied together by ids. */
-function Field(props: { id: string; label: string; hint?: string; optional?: boolean; children: Child }) {
+export function Field(props: { id: string; label: string; hint?: string; optional?: boolean; children: Child }) {
   return (
     <div class="field" data-field={props.id}>
       <label for={props.id}>
@@ -21,7 +22,7 @@ function Field(props: { id: string; label: string; hint?: string; optional?: boo
   );
 }
 
-const describedBy = (id: string, hint = true) => (hint ? `${id}-hint ${id}-error` : `${id}-error`);
+export const describedBy = (id: string, hint = true) => (hint ? `${id}-hint ${id}-error` : `${id}-error`);
 
 /** A masked secret input with a show/hide toggle. */
 function SecretInput(props: { id: string; placeholder?: string }) {
@@ -126,13 +127,12 @@ function AddPanel() {
         <p id="add-scope" class="scope-note"></p>
         <NameField id="add-name" placeholder="my-okta-connection" />
         <DescriptionField id="add-description" rows={2} />
-        <Field id="add-method" label="Method" hint="Okta connections use an API token.">
-          <input id="add-method" value="API Token" readonly aria-describedby={describedBy("add-method")} />
-        </Field>
+        <MethodSelect id="add-method" />
         <InstanceUrlField id="add-instance-url" hint="Your Okta org's API URL, e.g. https://example.okta.com (not the -admin console)." />
         <Field id="add-api-token" label="API Token" hint="Okta admin console → Security → API → Tokens.">
           <SecretInput id="add-api-token" placeholder="00..." />
         </Field>
+        <ServiceAppFields prefix="add" keyHint="RSA (2048 bits or more) or EC P-256, as a PKCS#8 PEM. Checked against Okta, stored encrypted, never shown again." />
         <FormActions submitId="add-submit" label="Connect to Okta" />
       </form>
     </Dialog>
@@ -153,11 +153,12 @@ function EditDialogs() {
       <Dialog id="credentials-dialog" title="Edit credentials">
         <form id="credentials-form" novalidate>
           <DialogAlert id="credentials-alert" />
-          <p class="lede">The new token is checked against Okta before it replaces the stored one.</p>
+          <p class="lede">New credentials are checked against Okta before they replace the stored ones.</p>
           <InstanceUrlField id="credentials-instance-url" hint="Your Okta org's API URL, e.g. https://example.okta.com." />
           <Field id="credentials-api-token" label="API Token" hint="Required: the stored token is never shown.">
             <SecretInput id="credentials-api-token" placeholder="00..." />
           </Field>
+          <ServiceAppFields prefix="credentials" keyHint="Required: the stored key is never shown. A PKCS#8 PEM, or choose a JWK file." />
           <FormActions submitId="credentials-submit" label="Save credentials" />
         </form>
       </Dialog>

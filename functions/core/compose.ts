@@ -7,6 +7,7 @@ import { createKmsSealer } from "./crypto/envelope";
 import type { Logger } from "./logger";
 import { createOktaAccess, type OktaAccess } from "./okta/access";
 import { createApiTokenMethod } from "./okta/api-token";
+import { createClientCredentialsMethod } from "./okta/client-credentials";
 import { createUrlGuard, type Resolver } from "./okta/url-guard";
 import type { ConnectionStore } from "./connections/store";
 import { createOktaProxy, type OktaProxy } from "./proxy/proxy";
@@ -45,7 +46,10 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
   const sealer = createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId, logger: w.logger });
   const okta = createOktaAccess({
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
-    methods: { "api-token": createApiTokenMethod({ timeoutMs: w.oktaTimeoutMs }) },
+    methods: {
+      "api-token": createApiTokenMethod({ timeoutMs: w.oktaTimeoutMs }),
+      "client-credentials": createClientCredentialsMethod({ timeoutMs: w.oktaTimeoutMs }),
+    },
     openSecret: (record) => sealer.open(record.secret, encryptionContext(record)),
     now: w.now,
   });
@@ -61,9 +65,9 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
 }
 
 /** What the HTTP app serves: the connection service and the Okta API proxy, on the same ports. */
-export function wireApiParts(w: ServiceWiring): { service: ConnectionService; proxy: OktaProxy } {
-  const { service, okta, store } = wireServiceParts(w);
-  return { service, proxy: createOktaProxy({ store, okta, timeoutMs: w.oktaTimeoutMs, logger: w.logger }) };
+export function wireApiParts(w: ServiceWiring): ServiceParts & { proxy: OktaProxy } {
+  const parts = wireServiceParts(w);
+  return { ...parts, proxy: createOktaProxy({ store: parts.store, okta: parts.okta, timeoutMs: w.oktaTimeoutMs, logger: w.logger }) };
 }
 
 export const wireConnectionService = (w: ServiceWiring): ConnectionService => wireServiceParts(w).service;

@@ -1,6 +1,7 @@
 /**
  * Structured JSON log lines. A last line of defence redacts anything shaped like an Okta API
- * token, so a mistake elsewhere cannot put one in a log.
+ * token or a private key (a PEM block, a JWK's private members), so a mistake elsewhere cannot put
+ * one in a log.
  */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -10,7 +11,12 @@ export interface Logger {
 
 const TOKEN_SHAPE = /00[A-Za-z0-9_-]{40}/g;
 
-export const redactSecrets = (text: string) => text.replace(TOKEN_SHAPE, "[REDACTED]");
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[^]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+/** `"d":"..."` (and RSA's other private members), also escaped inside a JSON string. */
+const JWK_PRIVATE_MEMBER = /(\\*"(?:d|p|q|dp|dq|qi)\\*"\s*:\s*\\*")[A-Za-z0-9_-]{16,}/g;
+
+export const redactSecrets = (text: string) =>
+  text.replace(TOKEN_SHAPE, "[REDACTED]").replace(PEM_PRIVATE_KEY, "[REDACTED]").replace(JWK_PRIVATE_MEMBER, "$1[REDACTED]");
 
 export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line + "\n")): Logger {
   // Every request writes two lines (access and audit): the line is built as text, without copying

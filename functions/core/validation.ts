@@ -73,9 +73,10 @@ function withFullName(message: string, path: PropertyKey[], root: Root): string 
  * one-line message of them all. A missing key under an object that has a check of its own (such as
  * "credentials must send both ...") is left to that check.
  */
-export function parseExplained<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Explained<z.output<S>> {
+export async function parseExplained<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Promise<Explained<z.output<S>>> {
   const missing = new Set<string>();
-  const result = schema.safeParse(value, {
+  // Async: a service app's private key is checked with WebCrypto (jose) during the parse.
+  const result = await schema.safeParseAsync(value, {
     error: (issue) => {
       const path = issue.path ?? [];
       if (issue.code === "invalid_type" && issue.input === undefined) missing.add(path.join("."));

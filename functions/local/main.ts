@@ -54,7 +54,7 @@ async function main() {
 
   process.stderr.write(`Starting Okta App Connections (DATA_DIR ${config.DATA_DIR})\n`);
   const demo = withDemo
-    ? await startDemoOkta(demoPort.port).catch((error: NodeJS.ErrnoException) => {
+    ? await startDemoOkta(demoPort.port, { dataDir: config.DATA_DIR }).catch((error: NodeJS.ErrnoException) => {
         throw error.code === "EADDRINUSE" ? new PortBusyError(demoPort, undefined, command) : error;
       })
     : undefined;

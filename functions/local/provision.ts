@@ -29,9 +29,9 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: { "
 
 const context = lambdaContext("provision-local", 60_000);
 
-async function demoOkta(port: number, allowlist: string[]) {
+async function demoOkta(port: number, allowlist: string[], dataDir: string) {
   try {
-    const demo = await startDemoOkta(port);
+    const demo = await startDemoOkta(port, { dataDir });
     allowlist.push(demo.hostPort);
     return demo;
   } catch (error) {
@@ -53,7 +53,7 @@ async function main() {
   }
   const lines = text.split("\n").filter((line) => line.trim() !== "");
   const config = loadConfig(process.env);
-  const demo = values["demo-okta"] ? await demoOkta(config.DEMO_OKTA_PORT, config.oktaInsecureAllowlist) : undefined;
+  const demo = values["demo-okta"] ? await demoOkta(config.DEMO_OKTA_PORT, config.oktaInsecureAllowlist, config.DATA_DIR) : undefined;
   const logger = createLogger((line) => process.stderr.write(line + "\n"));
   const core = await startLocalCore(config, logger, { borrowRunning: true });
   try {

@@ -1,3 +1,4 @@
+import type { DesiredConnection } from "../core/connections/provisioning";
 import type { ConnectionService } from "../core/connections/service";
 import { credentialsInput } from "../core/connections/schemas";
 import { isDomainError, type ErrorCode } from "../core/errors";
@@ -20,14 +21,12 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
 
 export const isPermanent = (error: unknown) => isDomainError(error) && PERMANENT.has(error.code);
 
-/** What an upsert message says the connection should be. */
-const desiredOf = (message: Extract<ProvisionMessage, { type: "app-connection.upsert" }>) => ({
-  projectId: message.projectId ?? null,
-  name: message.name,
-  description: message.description ?? null,
-  credentials: message.credentials && credentialsInput("api-token", message.credentials),
-  proxy: message.proxy,
-});
+/** The connection an upsert states; `method` defaults to `api-token`, and the credentials must be that method's. */
+function desiredOf(message: Extract<ProvisionMessage, { type: "app-connection.upsert" }>): DesiredConnection {
+  const method = message.method ?? "api-token";
+  const credentials = message.credentials && credentialsInput(method, message.credentials);
+  return { projectId: message.projectId ?? null, name: message.name, description: message.description ?? null, method, credentials, proxy: message.proxy };
+}
 
 /**
  * Applies one valid message through the domain service, as `{ type: "provisioning", id, senderId? }`

@@ -49,8 +49,8 @@ const canonical = (value: unknown): string =>
       ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`
       : JSON.stringify(value);
 
-function jobOf(record: SQSRecord): Job {
-  const parsed = parseMessage(record.body);
+async function jobOf(record: SQSRecord): Promise<Job> {
+  const parsed = await parseMessage(record.body);
   if (parsed.ok) {
     const { orgId, requestId } = parsed.message;
     return { key: { orgId, requestId }, requestId, orgId, fingerprint: sha256(canonical(parsed.message)), message: parsed.message };
@@ -124,7 +124,7 @@ export function createProvisionHandler(deps: ProvisionHandlerDeps) {
   }
 
   async function handleRecord(record: SQSRecord): Promise<MessageOutcome> {
-    const job = jobOf(record);
+    const job = await jobOf(record);
     let outcome: MessageOutcome;
     try {
       // A job without a key (no usable org or requestId) runs without a record: it cannot be a duplicate.

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import {
+  anyCredentialsSchema,
   connectionNameSchema,
-  credentialsSchema,
   descriptionSchema,
   ID_PATTERN,
   idSchema,
@@ -35,7 +35,9 @@ export const upsertMessageSchema = z.strictObject({
   ...common,
   type: z.literal("app-connection.upsert"),
   description: z.optional(descriptionSchema),
-  credentials: z.optional(credentialsSchema),
+  /** Omitted: `api-token` (messages written before section 9). A connection's method never changes. */
+  method: z.optional(z.enum(["api-token", "client-credentials"], "method must be api-token or client-credentials")),
+  credentials: z.optional(anyCredentialsSchema),
   /** The proxy policy (section 7); omitted: the default on create, the stored one on update. */
   proxy: z.optional(proxyPolicySchema),
 });
@@ -61,17 +63,17 @@ export interface MessageOutcome {
   original?: Outcome;
 }
 
-/** Parses a raw body: JSON, then the schema. Fails with the reason, never echoing values (tokens). */
-export function parseMessage(
+/** Parses a raw body: JSON, then the schema (async: a private key is checked too). Fails with the reason, never echoing values (tokens, keys). */
+export async function parseMessage(
   body: string,
-): { ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; orgId: string | null; reason: string } {
+): Promise<{ ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; orgId: string | null; reason: string }> {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return { ok: false, requestId: null, orgId: null, reason: "the message body is not JSON" };
   }
-  const parsed = parseExplained(provisionMessageSchema, json, { whole: "the message" });
+  const parsed = await parseExplained(provisionMessageSchema, json, { whole: "the message" });
   if (parsed.success) return { ok: true, message: parsed.data };
   return { ok: false, requestId: idOf(json, "requestId"), orgId: idOf(json, "orgId"), reason: parsed.message };
 }

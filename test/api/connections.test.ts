@@ -128,7 +128,7 @@ describe("create, read, update, delete", () => {
 
   it("serves options and the all-apps list with and without a trailing slash", async () => {
     const options = await h.call("GET", "/api/v1/app-connections/options", { token: admin });
-    expect(options.body).toEqual({ appConnectionOptions: [{ name: "Okta", app: "okta", methods: ["api-token"] }] });
+    expect(options.body).toEqual({ appConnectionOptions: [{ name: "Okta", app: "okta", methods: ["api-token", "client-credentials"] }] });
     const all = await h.call("GET", "/api/v1/app-connections", { token: admin });
     const slash = await h.call("GET", "/api/v1/app-connections/", { token: admin });
     expect(all.status).toBe(200);

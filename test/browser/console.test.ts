@@ -208,8 +208,8 @@ describe("web console", () => {
     expect(await focusedId(page)).toBe("add-name");
     expect(await panel.getByLabel("Name").getAttribute("placeholder")).toBe("my-okta-connection");
     expect(await panel.locator("#add-name-hint").textContent()).toMatch(/lowercase letters, numbers and hyphens/i);
-    expect(await panel.getByLabel("Method").inputValue()).toBe("API Token");
-    expect(await panel.getByLabel("Method").getAttribute("readonly")).not.toBeNull();
+    expect(await panel.getByLabel("Method").inputValue()).toBe("api-token");
+    expect(await panel.getByLabel("Method").locator("option").allTextContents()).toEqual(["API Token", "OAuth 2.0 service app (client credentials)"]);
     expect(await panel.getByLabel("Instance URL").getAttribute("placeholder")).toBe("https://example.okta.com");
     const submit = panel.getByRole("button", { name: "Connect to Okta" });
     expect(await submit.isDisabled()).toBe(true);

@@ -35,8 +35,8 @@ const rows: [label: string, body: string, reason: string][] = [
 ];
 
 describe("provisioning message refusals name the field and the rule", () => {
-  it.each(rows)("%s", (_label, body, reason) => {
-    const parsed = parseMessage(body);
+  it.each(rows)("%s", async (_label, body, reason) => {
+    const parsed = await parseMessage(body);
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.reason).toBe(reason);
@@ -44,7 +44,7 @@ describe("provisioning message refusals name the field and the rule", () => {
     expect(parsed.reason).not.toContain(TOKEN);
   });
 
-  it("keeps the requestId of a message that failed the schema", () => {
-    expect(parseMessage(upsert({ zzz: 1 }))).toMatchObject({ ok: false, requestId: "req-1" });
+  it("keeps the requestId of a message that failed the schema", async () => {
+    expect(await parseMessage(upsert({ zzz: 1 }))).toMatchObject({ ok: false, requestId: "req-1" });
   });
 });

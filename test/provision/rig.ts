@@ -53,8 +53,8 @@ export const lambdaContext = localLambdaContext("provision", 30_000);
  * The harness (DynamoDB Local table, local KMS, fake Okta, API) plus the provisioning handler on
  * the same table, its own idempotency table, and the table's real stream read into change events.
  */
-export async function startProvisionRig() {
-  const h = await startHarness();
+export async function startProvisionRig(opts: { allowOkta?: string[] } = {}) {
+  const h = await startHarness(opts);
   const idempotencyTable = `idem-${randomUUID()}`;
   await ensureIdempotencyTable(h.dynamodb, idempotencyTable);
   const service = wireConnectionService({
@@ -64,7 +64,7 @@ export async function startProvisionRig() {
     kmsKeyId: h.localKms.keyId,
     cursorSecret: "test-cursor-secret-0123456789",
     credentialsHashKey: h.credentialsHashKey,
-    oktaInsecureAllowlist: [h.okta.hostPort],
+    oktaInsecureAllowlist: [h.okta.hostPort, ...(opts.allowOkta ?? [])],
     oktaTimeoutMs: 1_000,
   });
   const outcomesPublisher = memoryPublisher();

@@ -9,8 +9,8 @@ let rig: ProvisionRig;
 beforeAll(async () => (rig = await startProvisionRig()));
 afterAll(() => rig.close());
 
-const upsert = (fields: Record<string, unknown>) => {
-  const parsed = parseMessage(
+const upsert = async (fields: Record<string, unknown>) => {
+  const parsed = await parseMessage(
     JSON.stringify({ specVersion: 1, requestId: randomUUID(), type: "app-connection.upsert", orgId: "org-prov-proxy", name: "svc-proxy", ...fields }),
   );
   if (!parsed.ok) throw new Error(parsed.reason);
@@ -34,13 +34,13 @@ it("sets, keeps and changes the policy; an equal one changes nothing", async () 
 
 it("a new connection without a policy gets the read-only default; a bad policy is refused", async () => {
   const credentials = { instanceUrl: rig.h.okta.origin, apiToken: rig.h.validOktaToken() };
-  const parsed = parseMessage(JSON.stringify({ specVersion: 1, requestId: randomUUID(), type: "app-connection.upsert", orgId: "org-prov-proxy", name: "svc-default", credentials }));
+  const parsed = await parseMessage(JSON.stringify({ specVersion: 1, requestId: randomUUID(), type: "app-connection.upsert", orgId: "org-prov-proxy", name: "svc-default", credentials }));
   if (!parsed.ok) throw new Error(parsed.reason);
   await applyMessage(rig.service, parsed.message, { id: "cmdb" });
   const conn = await rig.service.getByName({ actor: { type: "provisioning", id: "t", orgId: "org-prov-proxy" }, reqId: "r" }, null, "svc-default");
   expect(conn.proxy).toEqual({ allow: ["GET /api/v1/**"] });
 
-  const bad = parseMessage(JSON.stringify({ specVersion: 1, requestId: randomUUID(), type: "app-connection.upsert", orgId: "o", name: "x", proxy: { allow: ["GET /admin"] } }));
+  const bad = await parseMessage(JSON.stringify({ specVersion: 1, requestId: randomUUID(), type: "app-connection.upsert", orgId: "o", name: "x", proxy: { allow: ["GET /admin"] } }));
   expect(bad).toMatchObject({ ok: false });
   expect(bad.ok === false && bad.reason).toContain("proxy.allow");
 });

@@ -3,7 +3,7 @@ import type { TestProject } from "vitest/node";
 import { createDynamoClient } from "../../functions/core/storage/dynamo-client";
 import { startDynamoDbLocal } from "../../functions/local/dynamodb-local";
 import { scanAll } from "./scan";
-import { findTokenShapes } from "./token-shapes";
+import { findPrivateKeys, findTokenShapes } from "./token-shapes";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -28,7 +28,7 @@ async function scanAllTablesForTokens(endpoint: string): Promise<string[]> {
     for (const TableName of tableNames) {
       for (const item of await scanAll(client, TableName)) {
         const where = `${TableName} ${item.PK?.S ?? ""} ${item.SK?.S ?? ""} type=${item.type?.S ?? "?"}`;
-        found.push(...findTokenShapes(item).map((hit) => `${where}: ${hit} in ${Object.keys(item).join(",")}`));
+        found.push(...[...findTokenShapes(item), ...findPrivateKeys(item)].map((hit) => `${where}: ${hit} in ${Object.keys(item).join(",")}`));
       }
     }
   } finally {
@@ -47,7 +47,7 @@ export default async function setup(project: TestProject) {
       if (leaks.length > 0) {
         // vitest reports teardown errors without failing the run, so set the exit code too.
         process.exitCode = 1;
-        throw new Error(`API tokens found at rest after the suite:\n${leaks.slice(0, 5).join("\n")}`);
+        throw new Error(`API tokens or private keys found at rest after the suite:\n${leaks.slice(0, 5).join("\n")}`);
       }
     } finally {
       await engine.stop();

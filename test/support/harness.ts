@@ -47,6 +47,8 @@ export async function startHarness(
     credentialsHashKey?: string;
     /** Host names (resolved by `resolve`) allowed like the fake Okta's own address, on its port. */
     oktaNames?: string[];
+    /** More fake Okta orgs (`host:port`) the service may call. */
+    allowOkta?: string[];
     auth?: AuthOptions;
     cursorClock?: () => number;
     now?: () => number;
@@ -62,20 +64,21 @@ export async function startHarness(
   const logs: string[] = [];
   const calls = countCalls({ dynamodb, kms });
   const logger = createLogger((line) => logs.push(line));
-  const { service, proxy } = wireApiParts({
+  const parts = wireApiParts({
     dynamo: dynamodb,
     tableName,
     kms,
     kmsKeyId: localKms.keyId,
     cursorSecret: "test-cursor-secret-0123456789",
     credentialsHashKey,
-    oktaInsecureAllowlist: [okta.hostPort, ...(opts.oktaNames ?? []).map((name) => `${name}:${new URL(okta.origin).port}`)],
+    oktaInsecureAllowlist: [okta.hostPort, ...(opts.oktaNames ?? []).map((name) => `${name}:${new URL(okta.origin).port}`), ...(opts.allowOkta ?? [])],
     oktaTimeoutMs: opts.oktaTimeoutMs ?? 1_000,
     resolve: opts.resolve,
     cursorClock: opts.cursorClock,
     now: opts.now,
     logger,
   });
+  const { service, proxy } = parts;
   const app = createApp({
     service,
     proxy,
@@ -91,6 +94,9 @@ export async function startHarness(
     app,
     base,
     okta,
+    /** The "authorize a request to Okta" port the service uses (the proxy's entry point). */
+    access: parts.okta,
+    store: parts.store,
     logs,
     calls,
     dynamodb,

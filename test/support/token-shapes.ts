@@ -13,6 +13,18 @@ export function findTokenShapes(value: unknown): string[] {
   return [...(text ?? "").matchAll(TOKEN_SHAPE)].map((m) => m[0].slice(0, 6) + "…");
 }
 
+/**
+ * A private key in the clear: a PEM `PRIVATE KEY` block, or a JWK's private member `"d"` (in JSON
+ * text, escaped inside a string, or as a DynamoDB map attribute `d`). A public JWK has no `d`.
+ */
+const PRIVATE_KEY_SHAPES = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/g, /\\*"d\\*"\s*:\s*(?:\{\s*\\*"S\\*"\s*:\s*)?\\*"[A-Za-z0-9_-]{16,}/g];
+
+/** Private-key-shaped text in a value (as findTokenShapes: strings, and binary read as text). */
+export function findPrivateKeys(value: unknown): string[] {
+  const text = JSON.stringify(value, (_key, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : v)) ?? "";
+  return PRIVATE_KEY_SHAPES.flatMap((shape) => [...text.matchAll(shape)].map((m) => m[0].slice(0, 14) + "…"));
+}
+
 /** Files under `dir` that contain `needle` (a token) anywhere in their bytes. */
 export function filesContaining(dir: string, needle: string): string[] {
   const hits: string[] = [];

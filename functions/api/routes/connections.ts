@@ -15,7 +15,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
   const route = { tag: TAG };
 
   router.add({ ...route, method: "get", path: `${BASE}/options`, summary: "Apps and methods offered", response: "options" }, async () => ({
-    appConnectionOptions: [{ name: "Okta", app: "okta", methods: ["api-token"] }],
+    appConnectionOptions: [{ name: "Okta", app: "okta", methods: ["api-token", "client-credentials"] }],
   }));
 
   router.add(

@@ -2,18 +2,19 @@ import { ApiError, describeApiError } from "./api";
 import type { ConsoleContext } from "./context";
 import { closeDialog, confirmDialog, openDialog } from "./dialogs";
 import { byId, h } from "./dom";
-import { FormState, mapDetails } from "./fields";
+import { FormState, mapDetails, rules } from "./fields";
+import { serviceAppFields, SERVICE_APP_DETAIL_PATHS, type Method, type ServiceAppField } from "./service-app";
 import { toast } from "./toast";
 
 /** Apps the console knows how to present; the list itself comes from `GET /options`. */
 const APP_INFO: Record<string, { category: string; blurb: string }> = {
-  okta: { category: "Identity", blurb: "Manage an Okta org via API token" },
+  okta: { category: "Identity", blurb: "Manage an Okta org via API token or OAuth 2.0 service app" },
 };
 
-type AddField = "name" | "description" | "instanceUrl" | "apiToken";
+type AddField = "name" | "description" | "instanceUrl" | "apiToken" | ServiceAppField;
 
 /** Where each API error code lands in the Okta form (anything else is one toast with the request id). */
-export const FIELD_OF_ERROR: Record<string, AddField> = {
+export const FIELD_OF_ERROR: Record<string, "instanceUrl" | "apiToken" | "name"> = {
   InvalidInstanceUrl: "instanceUrl",
   InvalidCredentials: "apiToken",
   Conflict: "name",
@@ -24,6 +25,7 @@ const DETAIL_PATHS: Record<string, AddField> = {
   "body.description": "description",
   "body.credentials.instanceUrl": "instanceUrl",
   "body.credentials.apiToken": "apiToken",
+  ...SERVICE_APP_DETAIL_PATHS,
 };
 
 /**
@@ -38,16 +40,28 @@ export function createAddPanel(ctx: ConsoleContext) {
   const opener = byId("add-connection");
   let apps: { name: string; app: string }[] | undefined;
 
+  // The method decides which credential fields show and count (contract section 9).
+  const methodSelect = byId<HTMLSelectElement>("add-method");
+  const method = () => methodSelect.value as Method;
+  const serviceApp = serviceAppFields("add", rules(), () => method() === "client-credentials", () => form.refresh());
+  const apiToken = byId<HTMLInputElement>("add-api-token");
   const form = new FormState<AddField>(
     {
       name: byId<HTMLInputElement>("add-name"),
       description: byId<HTMLTextAreaElement>("add-description"),
       instanceUrl: byId<HTMLInputElement>("add-instance-url"),
-      apiToken: byId<HTMLInputElement>("add-api-token"),
+      apiToken,
+      ...serviceApp.controls,
     },
-    ctx.checks,
+    { ...ctx.checks, apiToken: (value) => (method() === "api-token" ? ctx.checks.apiToken(value) : undefined), ...serviceApp.checks },
     byId<HTMLButtonElement>("add-submit"),
   );
+  const showMethod = () => {
+    apiToken.closest<HTMLElement>(".field")!.hidden = method() !== "api-token";
+    serviceApp.show(method() === "client-credentials");
+    form.refresh();
+  };
+  methodSelect.addEventListener("change", showMethod);
 
   const dirty = () => !formEl.hidden && (Object.keys(form.controls) as AddField[]).some((key) => form.value(key) !== "");
 
@@ -90,6 +104,9 @@ export function createAddPanel(ctx: ConsoleContext) {
 
   async function open() {
     form.reset();
+    serviceApp.forget();
+    methodSelect.value = "api-token";
+    showMethod();
     const token = form.controls.apiToken as HTMLInputElement;
     token.type = "password";
     appSearch.value = "";
@@ -119,16 +136,22 @@ export function createAddPanel(ctx: ConsoleContext) {
         name: form.value("name"),
         ...(description ? { description } : {}),
         ...(scope === null ? {} : { projectId: scope }),
-        credentials: { instanceUrl: form.value("instanceUrl").trim(), apiToken: form.value("apiToken") },
+        method: method(),
+        credentials:
+          method() === "api-token"
+            ? { instanceUrl: form.value("instanceUrl").trim(), apiToken: form.value("apiToken") }
+            : serviceApp.credentials(form.value("instanceUrl").trim()),
       });
       form.reset();
+      serviceApp.forget();
       closeDialog(panel);
       toast("Successfully added Okta Connection", "success");
       ctx.wrote(created);
       await ctx.reload(created.id);
     } catch (error) {
       form.setBusy(false);
-      const field = error instanceof ApiError ? FIELD_OF_ERROR[error.code] : undefined;
+      const mapped = error instanceof ApiError ? FIELD_OF_ERROR[error.code] : undefined;
+      const field = mapped === "apiToken" && method() === "client-credentials" ? "privateKey" : mapped;
       if (field) form.serverError(field, (error as ApiError).message);
       else if (!(error instanceof ApiError && mapDetails(form, error.details, DETAIL_PATHS))) toast(describeApiError(error), "error");
     }

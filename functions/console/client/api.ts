@@ -1,4 +1,8 @@
 import type { AppConnection } from "../../core/connections/model";
+import type { Method, ServiceAppCredentials } from "./service-app";
+
+/** The credentials of either method, as the API takes them. */
+export type CredentialsBody = { instanceUrl: string; apiToken: string } | ServiceAppCredentials;
 
 export type { AppConnection };
 
@@ -77,14 +81,11 @@ export function createApi(token: () => string | undefined, onUnauthorized: (mess
       name: string;
       description?: string;
       projectId?: string;
-      credentials: { instanceUrl: string; apiToken: string };
-    }) => request<{ appConnection: AppConnection }>("POST", `${BASE}/okta`, { body: { ...body, method: "api-token" } }).then((r) => r.appConnection),
+      method?: Method;
+      credentials: CredentialsBody;
+    }) => request<{ appConnection: AppConnection }>("POST", `${BASE}/okta`, { body: { method: "api-token", ...body } }).then((r) => r.appConnection),
 
-    update: (
-      id: string,
-      version: number,
-      body: { name?: string; description?: string | null; credentials?: { instanceUrl: string; apiToken: string }; proxy?: { allow: string[] } },
-    ) =>
+    update: (id: string, version: number, body: { name?: string; description?: string | null; credentials?: CredentialsBody; proxy?: { allow: string[] } }) =>
       request<{ appConnection: AppConnection }>("PATCH", one(id), { body, ifMatch: version }).then((r) => r.appConnection),
 
     remove: (id: string, version: number) => request<{ appConnection: AppConnection }>("DELETE", one(id), { ifMatch: version }),

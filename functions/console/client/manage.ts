@@ -2,7 +2,8 @@ import { ApiError, describeApiError, type AppConnection } from "./api";
 import type { ConsoleContext } from "./context";
 import { closeDialog, openDialog } from "./dialogs";
 import { byId, formatDateTime, h } from "./dom";
-import { FormState, mapDetails } from "./fields";
+import { FormState, mapDetails, rules } from "./fields";
+import { serviceAppFields } from "./service-app";
 import { toast } from "./toast";
 
 export const STALE_MESSAGE = "This connection was changed by someone else — reload to get the latest version, then make your change again.";
@@ -74,27 +75,40 @@ export function createRowDialogs(ctx: ConsoleContext) {
     }
   });
 
-  // Edit credentials: instance URL prefilled, a new token required.
+  // Edit credentials of the connection's method: instance URL (and a service app's client id and
+  // scopes) prefilled, a new token or private key required.
   const credentials = byId<HTMLDialogElement>("credentials-dialog");
   const credentialsAlert = byId("credentials-alert");
+  const isServiceApp = () => current?.method === "client-credentials";
+  const serviceApp = serviceAppFields("credentials", rules(), isServiceApp, () => credentialsForm.refresh());
+  const credentialsToken = byId<HTMLInputElement>("credentials-api-token");
   const credentialsForm = new FormState(
-    { instanceUrl: byId<HTMLInputElement>("credentials-instance-url"), apiToken: byId<HTMLInputElement>("credentials-api-token") },
-    { instanceUrl: ctx.checks.instanceUrl, apiToken: ctx.checks.apiToken },
+    { instanceUrl: byId<HTMLInputElement>("credentials-instance-url"), apiToken: credentialsToken, ...serviceApp.controls },
+    { instanceUrl: ctx.checks.instanceUrl, apiToken: (value: string) => (isServiceApp() ? undefined : ctx.checks.apiToken(value)), ...serviceApp.checks },
     byId<HTMLButtonElement>("credentials-submit"),
   );
-  const fillCredentials = (c: AppConnection) => credentialsForm.reset({ instanceUrl: c.credentials.instanceUrl });
+  const fillCredentials = (c: AppConnection) => {
+    const app = "clientId" in c.credentials ? c.credentials : undefined;
+    serviceApp.forget();
+    credentialsForm.reset({ instanceUrl: c.credentials.instanceUrl, clientId: app?.clientId ?? "", scopes: app?.scopes.join(" ") ?? "" });
+    credentialsToken.closest<HTMLElement>(".field")!.hidden = isServiceApp();
+    serviceApp.show(isServiceApp());
+  };
+  const credentialsBody = () => {
+    const instanceUrl = credentialsForm.value("instanceUrl").trim();
+    return isServiceApp() ? serviceApp.credentials(instanceUrl) : { instanceUrl, apiToken: credentialsForm.value("apiToken") };
+  };
 
   byId<HTMLFormElement>("credentials-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!current || !credentialsForm.valid() || credentialsForm.busy) return;
     credentialsForm.setBusy(true);
     try {
-      const saved = await ctx.api.update(current.id, current.version, {
-        credentials: { instanceUrl: credentialsForm.value("instanceUrl").trim(), apiToken: credentialsForm.value("apiToken") },
-      });
+      const saved = await ctx.api.update(current.id, current.version, { credentials: credentialsBody() });
       current = saved;
       ctx.wrote(saved);
       credentialsForm.reset();
+      serviceApp.forget();
       closeDialog(credentials);
       toast(`Updated the credentials of ${saved.name}`, "success");
       await ctx.reload();
@@ -104,7 +118,7 @@ export function createRowDialogs(ctx: ConsoleContext) {
       const code = error instanceof ApiError ? error.code : "";
       if (code === "PreconditionFailed") staleAlert(credentialsAlert, (fresh) => credentialsForm.controls.instanceUrl.value = fresh.credentials.instanceUrl);
       else if (code === "InvalidInstanceUrl") credentialsForm.serverError("instanceUrl", (error as ApiError).message);
-      else if (code === "InvalidCredentials") credentialsForm.serverError("apiToken", (error as ApiError).message);
+      else if (code === "InvalidCredentials") credentialsForm.serverError(isServiceApp() ? "privateKey" : "apiToken", (error as ApiError).message);
       else showAlert(credentialsAlert, describeApiError(error));
     }
   });
@@ -176,7 +190,8 @@ export function createRowDialogs(ctx: ConsoleContext) {
       fillCredentials(c);
       credentialsForm.controls.apiToken.setAttribute("type", "password");
       showAlert(credentialsAlert, undefined);
-      openDialog(credentials, { returnFocus: back, onClose: () => credentialsForm.reset() }, credentialsForm.controls.apiToken);
+      const first = isServiceApp() ? credentialsForm.controls.privateKey : credentialsForm.controls.apiToken;
+      openDialog(credentials, { returnFocus: back, onClose: () => (credentialsForm.reset(), serviceApp.forget()) }, first);
     },
     remove(c: AppConnection) {
       current = c;

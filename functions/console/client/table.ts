@@ -1,18 +1,18 @@
 import type { AppConnection } from "./api";
 import { byId, formatDate, h } from "./dom";
 import { closeMenu, isMenuOpenFor } from "./menu";
+import { METHOD_NAMES } from "./service-app";
 
 export type SortKey = "app" | "name" | "method" | "instanceUrl" | "createdAt";
 export type SortDir = "ascending" | "descending";
 
 const APP_NAMES: Record<string, string> = { okta: "Okta" };
-const METHOD_NAMES: Record<string, string> = { "api-token": "API Token" };
 const LABELS: Record<SortKey, string> = { app: "App", name: "Name", method: "Method", instanceUrl: "Instance URL", createdAt: "Created" };
 const PAGE_SIZE_KEY = "oac.pageSize";
 const PAGE_SIZES = [10, 25, 50, 100];
 
 const appName = (c: AppConnection) => APP_NAMES[c.app] ?? c.app;
-const methodName = (c: AppConnection) => METHOD_NAMES[c.method] ?? c.method;
+const methodName = (c: AppConnection) => (METHOD_NAMES as Record<string, string>)[c.method] ?? c.method;
 
 function sortValue(c: AppConnection, key: SortKey): string {
   if (key === "app") return appName(c);

@@ -1,5 +1,5 @@
 import { serviceUnavailable, validationFailure } from "../errors";
-import type { AppConnection, AuditAction, AuditEvent, ConnectionRecord, ProxyPolicy } from "./model";
+import type { AppConnection, AuditAction, AuditEvent, ConnectionMethod, ConnectionRecord, ProxyPolicy } from "./model";
 import { toAppConnection } from "./model";
 import type { OktaCredentials } from "../okta/access";
 import type { CallContext } from "./service";
@@ -11,6 +11,8 @@ export interface DesiredConnection {
   name: string;
   /** `null` (or omitted by the message) means no description. */
   description: string | null;
+  /** How it authenticates to Okta; an existing connection's method never changes. Omitted: `api-token`. */
+  method?: ConnectionMethod;
   /** Omitted: keep the stored credentials (required to create). */
   credentials?: OktaCredentials;
   /** Omitted: the default policy on create, the stored one on update. */
@@ -98,6 +100,10 @@ export function provisioningOperations(rules: ProvisioningRules) {
   }
 
   async function update(ctx: CallContext, before: ConnectionRecord, desired: DesiredConnection, mark?: ProvisioningMark) {
+    const method = desired.method ?? "api-token";
+    if (method !== before.method) {
+      throw validationFailure(`method: the connection '${before.name}' uses ${before.method}; a connection's method never changes (the message says ${method})`);
+    }
     // Compared by hash, so equal credentials need neither KMS nor Okta.
     const credsChanged =
       desired.credentials !== undefined && rules.hashOf(before, desired.credentials) !== before.credentialsHash;

@@ -4,6 +4,7 @@ import * as z from "zod/mini";
 import { validationFailure } from "../errors";
 import type { OktaCredentials } from "../okta/access";
 import { proxyPolicySchema } from "../proxy/policy";
+import { KeyRefusedError, parseServiceAppKey, type ServiceAppKey } from "../okta/service-app-key";
 import type { ConnectionMethod } from "./model";
 
 /**
@@ -82,10 +83,74 @@ export const fixedAfterCreation = (field: string) => z.optional(z.never({ error:
 export const credentialsSchema = sentWhole("credentials", { instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema });
 export type CredentialsInput = z.output<typeof credentialsSchema>;
 
+export const clientIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/, "clientId must be 1-100 letters, digits, '_' or '-'"));
+
+const SCOPES_MESSAGE = "scopes must list 1-30 Okta scopes";
+export const scopeSchema = z.string().check(z.regex(/^okta\.[A-Za-z0-9.]+$/, "each scope must be an Okta scope: 'okta.' then letters, digits or dots (okta.users.read)"));
+export const scopesSchema = z.array(scopeSchema).check(
+  z.minLength(1, SCOPES_MESSAGE),
+  z.maxLength(30, SCOPES_MESSAGE),
+  z.refine((scopes) => new Set(scopes).size === scopes.length, "scopes must not list a scope twice"),
+);
+
+/** A private JWK (object) or PKCS#8 PEM (string), checked with jose and normalized (service-app-key.ts). */
+export const privateKeySchema = z.pipe(
+  z.union([z.string(), z.looseObject({})], { error: "privateKey must be a private JWK object or a PKCS#8 PEM string" }),
+  z.transform(async (raw: string | Record<string, unknown>, ctx): Promise<ServiceAppKey> => {
+    try {
+      return await parseServiceAppKey(raw);
+    } catch (error) {
+      if (!(error instanceof KeyRefusedError)) throw error;
+      ctx.issues.push({ code: "custom", message: error.message, input: undefined }); // never the key itself
+      return undefined as never;
+    }
+  }),
+);
+
+export const clientCredentialsSchema = sentWhole("credentials", { instanceUrl: instanceUrlSchema, clientId: clientIdSchema, scopes: scopesSchema, privateKey: privateKeySchema });
+export type ClientCredentialsInput = z.output<typeof clientCredentialsSchema>;
+
+/** The credentials' shape for each method, as messages name them. */
+const SHAPE_OF: Record<ConnectionMethod, string> = {
+  "api-token": "{ instanceUrl, apiToken }",
+  "client-credentials": "{ instanceUrl, clientId, scopes, privateKey }",
+};
+const sentForMethod = (credentials: object): ConnectionMethod =>
+  ["clientId", "scopes", "privateKey"].some((field) => field in credentials) ? "client-credentials" : "api-token";
+
+/**
+ * The credentials of either method (PATCH, provisioning: the connection's method decides which is
+ * right). A refusal reports the issues of the shape the body was meant as, not a generic union error.
+ */
+export const anyCredentialsSchema = z.union([credentialsSchema, clientCredentialsSchema], {
+  error: (issue) => {
+    const input = issue.input;
+    if (typeof input !== "object" || input === null || Array.isArray(input)) return `credentials must be an object: ${SHAPE_OF["api-token"]} or ${SHAPE_OF["client-credentials"]}`;
+    const branch = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [])[sentForMethod(input) === "api-token" ? 0 : 1] ?? [];
+    // "credentials must send all of ..." already says which keys are missing: not each one again.
+    const whole = branch.some((i) => i.code === "custom" && i.path.length === 0);
+    const shown = whole ? branch.filter((i) => !(i.code === "invalid_type" && !(i.path[0]! in input))) : branch;
+    return shown.map(describeIssue).join("; ") || "credentials are not valid";
+  },
+});
+export type AnyCredentialsInput = z.output<typeof anyCredentialsSchema>;
+
+const describeIssue = (issue: z.core.$ZodIssue) =>
+  issue.code === "unrecognized_keys"
+    ? issue.keys.map((key) => `${key} is not allowed`).join("; ")
+    : issue.code === "invalid_type" && issue.message === "Invalid input"
+      ? `${issue.path.join(".")} is required and must be a${issue.expected === "array" || issue.expected === "object" ? "n" : ""} ${issue.expected}`
+      : issue.message;
+
 /** Credentials as sent, for the connection's method, in the shape the access port takes. */
-export function credentialsInput(method: ConnectionMethod, credentials: CredentialsInput): OktaCredentials {
-  if (method !== "api-token") throw validationFailure(`credentials must be those of the connection's method ${method}`);
-  return { method, ...credentials };
+export function credentialsInput(method: ConnectionMethod, credentials: AnyCredentialsInput): OktaCredentials {
+  const sent = "apiToken" in credentials ? "api-token" : "client-credentials";
+  if (sent !== method) {
+    throw validationFailure(`credentials: the connection's method is ${method}, so credentials must be ${SHAPE_OF[method]} (these are ${sent} credentials; method never changes)`);
+  }
+  if ("apiToken" in credentials) return { method: "api-token", ...credentials };
+  const { instanceUrl, clientId, scopes, privateKey } = credentials;
+  return { method: "client-credentials", instanceUrl, clientId, scopes, keyId: privateKey.keyId, privateKey: privateKey.sealed };
 }
 
 /** Infisical clients send these; only their neutral values are accepted. */
@@ -106,14 +171,17 @@ const createFields = {
 /** One member per method (contract sections 1 and 9), chosen by `method`. */
 export const createConnectionSchema = z.discriminatedUnion("method", [
   z.strictObject({ ...createFields, method: z.literal("api-token"), credentials: credentialsSchema }),
-]);
+  z.strictObject({ ...createFields, method: z.literal("client-credentials"), credentials: clientCredentialsSchema }),
+], { error: (issue) => (issue.code === "invalid_union" ? "method must be one of: api-token, client-credentials" : undefined) });
 export type CreateConnectionInput = z.output<typeof createConnectionSchema>;
 
 export const updateConnectionSchema = z
   .strictObject({
     name: z.optional(connectionNameSchema),
     description: z.optional(descriptionSchema),
-    credentials: z.optional(credentialsSchema),
+    credentials: z.optional(anyCredentialsSchema),
+    // Sent at all, it is refused: a connection keeps the method it was created with (section 9).
+    method: fixedAfterCreation("method"),
     proxy: z.optional(proxyPolicySchema),
     projectId: fixedAfterCreation("projectId"),
     ...compatibilityFields,
