@@ -17,6 +17,11 @@ export const pageQuerySchema = z.object({
 });
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
+/** Connection listings also take `health=` (contract section 8). */
+export const connectionListQuerySchema = z.extend(pageQuerySchema, {
+  health: z.optional(z.enum(["healthy", "unhealthy", "unknown"], "health must be healthy, unhealthy or unknown")),
+});
+
 export const connectionIdParamSchema = z.strictObject({ connectionId: z.uuid("connectionId must be a UUID") });
 export const connectionNameParamSchema = z.strictObject({ connectionName: connectionNameSchema });
 

@@ -21,6 +21,10 @@ export interface ServiceWiring {
   logger?: Logger;
   /** Tests inject a resolver; production uses the system's DNS. */
   resolve?: Resolver;
+  /** HEALTH_CHECK_INTERVAL_S (section 8). */
+  healthIntervalSeconds?: number;
+  /** Tests inject a clock. */
+  clock?: () => Date;
 }
 
 /** The domain service and the ports it shares with the proxy and the health checks. */
@@ -40,7 +44,15 @@ export function wireServiceParts(w: ServiceWiring): ServiceParts {
     methods: { "api-token": createApiTokenMethod({ timeoutMs: w.oktaTimeoutMs }) },
     openSecret: (record) => sealer.open(record.secret, encryptionContext(record)),
   });
-  const service = createConnectionService({ store, sealer, okta, cursors: createCursorCodec(w.cursorSecret), logger: w.logger });
+  const service = createConnectionService({
+    store,
+    sealer,
+    okta,
+    cursors: createCursorCodec(w.cursorSecret),
+    logger: w.logger,
+    healthIntervalSeconds: w.healthIntervalSeconds,
+    clock: w.clock,
+  });
   return { service, okta, store };
 }
 

@@ -7,6 +7,8 @@ export interface FakeRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 /** A scripted answer; `delayMs` holds the response back (timeout tests). */
@@ -29,6 +31,11 @@ export interface FakeOkta {
   validTokens: Set<string>;
   /** Overrides every answer; `null` restores the default Okta behaviour. */
   respondWith(fn: ((req: FakeRequest) => FakeResponse) | null): void;
+  /** The default Okta answer to `req` (for overrides that only add a delay or headers). */
+  standard(req: FakeRequest): FakeResponse;
+  /** Requests being answered right now, and the most there ever were at once. */
+  inFlight(): number;
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -60,10 +67,14 @@ export async function startFakeOkta(): Promise<FakeOkta> {
   const validTokens = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let override: ((req: FakeRequest) => FakeResponse) | null = null;
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server = http.createServer((req, res) => {
-    const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers } };
+    const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, at: Date.now() };
     requests.push(seen);
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    res.once("close", () => inFlight--);
     const answer = override ? override(seen) : defaultAnswer(seen, validTokens);
     if (answer.reset) return void req.socket.resetAndDestroy();
     const send = () => {
@@ -89,6 +100,9 @@ export async function startFakeOkta(): Promise<FakeOkta> {
     respondWith(fn) {
       override = fn;
     },
+    standard: (req) => defaultAnswer(req, validTokens),
+    inFlight: () => inFlight,
+    maxInFlight: () => maxInFlight,
     close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

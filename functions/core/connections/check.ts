@@ -1,6 +1,7 @@
 import { SecretUnreadableError } from "../crypto/envelope";
 import { isDomainError } from "../errors";
 import type { OktaAccess } from "../okta/access";
+import type { RateLimit } from "../okta/transport";
 import type { ConnectionRecord } from "./model";
 
 /** Okta's verdict on a stored connection (contract section 4): data, not an error. */
@@ -17,16 +18,28 @@ export const CHECK_OUTCOMES = new Set(["InvalidCredentials", "InvalidInstanceUrl
  * itself (database, KMS) are thrown, not reported as the connection's fault.
  */
 export async function checkConnection(okta: OktaAccess, record: ConnectionRecord, now: () => string): Promise<CheckResult> {
+  return (await checkConnectionReport(okta, record, now)).result;
+}
+
+/** A check with what Okta said about its rate limit: the headers of a pass, the `Retry-After` of a 429. */
+export interface CheckReport {
+  result: CheckResult;
+  rateLimit?: RateLimit;
+  retryAfterSeconds?: number;
+}
+
+export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string): Promise<CheckReport> {
   try {
-    await okta.check(record);
-    return { valid: true, checkedAt: now() };
+    const rateLimit = await okta.check(record);
+    return { result: { valid: true, checkedAt: now() }, ...(rateLimit ? { rateLimit } : {}) };
   } catch (error) {
     if (error instanceof SecretUnreadableError) {
       const message = "The stored credentials could not be decrypted for this connection; set new credentials";
-      return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message } };
+      return { result: { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message } } };
     }
     if (isDomainError(error) && CHECK_OUTCOMES.has(error.code)) {
-      return { valid: false, checkedAt: now(), error: { error: error.code, message: error.message } };
+      const result: CheckResult = { valid: false, checkedAt: now(), error: { error: error.code, message: error.message } };
+      return { result, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
     }
     throw error;
   }
