@@ -19,7 +19,7 @@ async function main() {
   const config = loadConfig(process.env);
   const demo = process.argv.includes("--demo-okta") ? await startDemoOkta(DEMO_OKTA_PORT) : undefined;
   if (demo) config.oktaInsecureAllowlist.push(demo.hostPort);
-  const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events") });
+  const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events"), healthSchedule: true });
   const server = serve({ fetch: stack.app.fetch, port: config.PORT, hostname: "127.0.0.1" });
   await new Promise<void>((ready) => server.once("listening", ready));
   const base = `http://127.0.0.1:${config.PORT}`;

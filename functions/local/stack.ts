@@ -4,9 +4,10 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { createApp } from "../api/app";
 import { createAuthenticator } from "../api/auth";
 import { awsClientConfig } from "../core/aws-client-config";
-import { wireConnectionService } from "../core/compose";
+import { wireServiceParts } from "../core/compose";
 import type { Config } from "../core/config";
 import type { ConnectionService } from "../core/connections/service";
+import { createHealthRuntime, localSweepPeriod, type HealthRuntime } from "../core/health/runtime";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { loadOrCreateMasterKey, startLocalKms } from "../core/crypto/local-kms";
 import { createLogger, type Logger } from "../core/logger";
@@ -15,6 +16,7 @@ import { ensureTable } from "../core/storage/table";
 import { createFilePublisher } from "../events/file-publisher";
 import { createStreamHandler } from "../events/stream-handler";
 import { acquireDataDirLock, DataDirBusyError, lockHolder } from "./data-dir-lock";
+import { startHealthSchedule } from "./health-schedule";
 import { startDynamoDbLocal } from "./dynamodb-local";
 import { loadOrCreateLocalSecrets } from "./secrets";
 import { createStreamReader } from "./stream-reader";
@@ -24,11 +26,15 @@ export interface LocalCoreOptions {
   borrowRunning?: boolean;
   /** Also print each change event on stdout (`npm start -- --events`). */
   echoEvents?: boolean;
+  /** Run the health schedule in process (npm start; section 8). */
+  healthSchedule?: boolean;
 }
 
 /** The engines and the domain service on DATA_DIR, without HTTP: shared by npm start and the provision CLI. */
 export interface LocalCore {
   service: ConnectionService;
+  /** The health checks on the same ports (the schedule runs them when `healthSchedule`). */
+  health: HealthRuntime;
   dynamo: DynamoDBClient;
   dynamoEndpoint: string;
   authJwtSecret: string;
@@ -90,7 +96,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
     }
     stops.push(async () => kms.destroy());
 
-    const service = wireConnectionService({
+    const parts = wireServiceParts({
       dynamo,
       tableName: config.TABLE_NAME,
       kms,
@@ -98,6 +104,15 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
       cursorSecret: config.CURSOR_SECRET ?? secrets.cursorSecret,
       oktaInsecureAllowlist: config.oktaInsecureAllowlist,
       oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+      healthIntervalSeconds: config.HEALTH_CHECK_INTERVAL_S,
+      logger,
+    });
+    const { service } = parts;
+    const periodSeconds = localSweepPeriod(config.HEALTH_CHECK_INTERVAL_S);
+    const health = createHealthRuntime(parts, {
+      intervalSeconds: config.HEALTH_CHECK_INTERVAL_S,
+      concurrency: config.HEALTH_CHECK_CONCURRENCY,
+      sweepPeriodSeconds: periodSeconds,
       logger,
     });
 
@@ -122,9 +137,13 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
         streams.destroy();
       });
     }
+    if (opts.healthSchedule) {
+      const schedule = startHealthSchedule(health, { periodSeconds, logger });
+      stops.push(schedule.stop); // stops before the stream reader drains and the engines stop
+    }
     const generatedSecret = !config.AUTH_JWT_SECRET;
     const authJwtSecret = config.AUTH_JWT_SECRET ?? secrets.authJwtSecret;
-    return { service, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
+    return { service, health, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -23,6 +23,8 @@ export interface HealthCheckerDeps {
   logger?: Logger;
   /** Connections read from the store at once. */
   readConcurrency?: number;
+  /** The sweep's look-ahead: a connection due within it is due now. */
+  lookaheadSeconds?: number;
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
@@ -86,11 +88,12 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
   return {
     /**
      * Checks every connection of `due` that is still due (a duplicate message, or one checked by
-     * `validate` meanwhile, is skipped). `maxWaitMs` bounds how long a throttled org is waited for.
+     * `validate` meanwhile, is skipped; `force` checks them anyway). `maxWaitMs` bounds how long a
+     * throttled org is waited for.
      */
-    async checkAll(due: DueConnection[], opts: { maxWaitMs?: number } = {}): Promise<CheckOutcome[]> {
+    async checkAll(due: DueConnection[], opts: { maxWaitMs?: number; force?: boolean } = {}): Promise<(CheckOutcome & { orgId: string })[]> {
       const maxWaitMs = opts.maxWaitMs ?? Number.POSITIVE_INFINITY;
-      const at = now();
+      const dueBy = new Date(clock().getTime() + (deps.lookaheadSeconds ?? 0) * 1000).toISOString();
       const outcomes = new Map<string, CheckOutcome>();
       const loaded = await mapLimit(due, deps.readConcurrency ?? 16, (d) =>
         deps.store.getById(d.orgId, d.id).catch((error) => void outcomes.set(d.id, failedAs(d.id)(error))),
@@ -100,7 +103,7 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
         const id = due[i]!.id;
         if (outcomes.has(id)) return;
         if (!record) return void outcomes.set(id, { connectionId: id, outcome: "gone" });
-        if (record.nextCheckAt && record.nextCheckAt > at) return void outcomes.set(id, { connectionId: id, outcome: "not-due" });
+        if (!opts.force && record.nextCheckAt && record.nextCheckAt > dueBy) return void outcomes.set(id, { connectionId: id, outcome: "not-due" });
         byOrg.set(record.instanceUrl, [...(byOrg.get(record.instanceUrl) ?? []), record]);
       });
       await Promise.all(
@@ -109,7 +112,7 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
           for (const result of results) outcomes.set(result.connectionId, result);
         }),
       );
-      return due.map((d) => outcomes.get(d.id)!);
+      return due.map((d) => ({ orgId: d.orgId, ...outcomes.get(d.id)! }));
     },
   };
 }

@@ -9,6 +9,11 @@ export interface SweepOptions {
   pageSize?: number;
   /** Bounds one sweep's work; what is left is still due, and the next sweep finds it. */
   maxDue?: number;
+  /**
+   * Also take what falls due before the next sweep (its period): then every connection is
+   * checked within its interval, never a sweep period late.
+   */
+  lookaheadSeconds?: number;
 }
 
 /**
@@ -16,7 +21,8 @@ export interface SweepOptions {
  * everything due now, page by page. Costs one Query per page per partition.
  */
 export async function sweepDue(opts: SweepOptions): Promise<{ due: number }> {
-  const before = (opts.clock ?? (() => new Date()))().toISOString();
+  const now = (opts.clock ?? (() => new Date()))().getTime();
+  const before = new Date(now + (opts.lookaheadSeconds ?? 0) * 1000).toISOString();
   const pageSize = opts.pageSize ?? 100;
   const maxDue = opts.maxDue ?? 50_000;
   let due = 0;
