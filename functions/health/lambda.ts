@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { wireServiceParts } from "../core/compose";
+import { ConfigError, loadConfig } from "../core/config";
+import { createKmsClient } from "../core/crypto/kms-client";
+import { AWS_SWEEP_PERIOD_S, createHealthRuntime } from "../core/health/runtime";
+import { createLogger } from "../core/logger";
+import { createDynamoClient } from "../core/storage/dynamo-client";
+import { createCheckHandler, createSweepHandler } from "./handlers";
+import { createSqsQueue } from "./queue";
+
+/**
+ * The health functions' bundle: `index.sweep` (the schedule's target) and `index.check` (the
+ * queue's consumer). Clients are built once per container, on first use of each.
+ */
+const config = loadConfig(process.env);
+const logger = createLogger();
+
+function runtime() {
+  if (!config.KMS_KEY_ID) throw new ConfigError("KMS_KEY_ID is required in AWS mode");
+  const parts = wireServiceParts({
+    dynamo: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT }),
+    tableName: config.TABLE_NAME,
+    kms: createKmsClient(),
+    kmsKeyId: config.KMS_KEY_ID,
+    // Health never pages through the API, so no cursor leaves these functions.
+    cursorSecret: config.CURSOR_SECRET ?? randomBytes(32).toString("base64url"),
+    oktaInsecureAllowlist: config.oktaInsecureAllowlist,
+    oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+    healthIntervalSeconds: config.HEALTH_CHECK_INTERVAL_S,
+    logger,
+  });
+  const opts = { intervalSeconds: config.HEALTH_CHECK_INTERVAL_S, concurrency: config.HEALTH_CHECK_CONCURRENCY, sweepPeriodSeconds: AWS_SWEEP_PERIOD_S, logger };
+  return createHealthRuntime(parts, opts);
+}
+
+function sweepHandler() {
+  if (!config.HEALTH_QUEUE_URL) throw new ConfigError("HEALTH_QUEUE_URL is required in AWS mode");
+  const queue = createSqsQueue({ queueUrl: config.HEALTH_QUEUE_URL, region: config.AWS_REGION ?? "us-east-1" });
+  return createSweepHandler({ health: runtime(), queue, logger });
+}
+
+let sweeper: ReturnType<typeof sweepHandler> | undefined;
+let checker: ReturnType<typeof createCheckHandler> | undefined;
+
+export const sweep = () => (sweeper ??= sweepHandler())();
+export const check: ReturnType<typeof createCheckHandler> = (event, context) => (checker ??= createCheckHandler({ health: runtime(), logger }))(event, context);
