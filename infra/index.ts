@@ -2,6 +2,8 @@ import { api5xxAlarm, alarmTopic, changeEventFailuresAlarm, provisioningDlqAlarm
 import { api } from "./api";
 import { bus } from "./bus";
 import { changeEventsSubscription } from "./change-events";
+import { healthDlqAlarm, healthScheduleTarget, healthSchedulePermission, healthSubscription, unhealthyAlarm } from "./health";
+import { healthDlq, healthQueue } from "./health-queues";
 import { idempotencyTable } from "./idempotency";
 import { key, keyAlias } from "./kms";
 import { provisionSubscription } from "./provision";
@@ -10,6 +12,7 @@ import { changeEventFailures, provisioningDlq, provisioningQueue } from "./queue
 import { table } from "./table";
 
 void [api5xxAlarm, provisioningDlqAlarm, changeEventFailuresAlarm, provisionSubscription, changeEventsSubscription];
+void [healthDlqAlarm, healthScheduleTarget, healthSchedulePermission, healthSubscription, unhealthyAlarm];
 
 export const outputs = {
   apiUrl: api.url,
@@ -26,4 +29,6 @@ export const outputs = {
   eventBusName: bus.name,
   eventBusArn: bus.arn,
   idempotencyTableName: idempotencyTable.name,
+  healthQueueUrl: healthQueue.url,
+  healthDlqUrl: healthDlq.url,
 };

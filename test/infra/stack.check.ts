@@ -7,6 +7,7 @@ import {
   checkBus,
   checkChangeEvents,
   checkFunction,
+  checkHealth,
   checkIam,
   checkKms,
   checkOperations,
@@ -86,6 +87,8 @@ describe("the production stack, run offline under Pulumi mocks", () => {
   });
   it("publishes change events from the stream with bounded retries, bisecting and an alarmed on-failure queue", () =>
     expect(checkChangeEvents(prod)).toEqual([]));
+  it("runs health checks: schedule, sweep, encrypted queue with an alarmed DLQ, checker with health-only writes, unhealthy alarm", () =>
+    expect(checkHealth(prod, code)).toEqual([]));
 });
 
 describe("a non-production stage", () => {
@@ -166,14 +169,14 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContainEqual(expect.stringMatching(/allows context keys \[\], the code sends/));
   });
 
-  it("code that sends another encryption context, or starts updating items", () => {
+  it("code that sends another encryption context, or starts scanning", () => {
     const moreContext = { ...code, encryptionContext: { ...code.encryptionContext, tenant: "t-1" } };
     expect(checkKms(prod, moreContext)).toContainEqual(
       expect.stringMatching(/the code sends \[app, connectionId, orgId, projectId, tenant\]/),
     );
-    const store = readFileSync(STORE_SOURCE, "utf8").replace("Delete: {", "Update: {");
-    const updating = { ...code, dynamoActions: dynamoActionsUsedBy(store) };
-    expect(checkApiRole(prod, updating)).toContainEqual(expect.stringMatching(/the store uses \[.*dynamodb:UpdateItem/));
+    const store = readFileSync(STORE_SOURCE, "utf8").replace("new QueryCommand(", "new ScanCommand(");
+    const scanning = { ...code, dynamoActions: dynamoActionsUsedBy(store) };
+    expect(checkApiRole(prod, scanning)).toContainEqual(expect.stringMatching(/the store uses \[.*dynamodb:Scan/));
   });
 
   it("an intake queue without a DLQ, unencrypted, with a short visibility timeout and no partial responses", () => {
@@ -273,5 +276,19 @@ describe("the check fails on a mismatch", () => {
     const problems = checkStack(drifted, code);
     expect(problems).toContain("the intake queue's visibility timeout is 180 s; at least 6 × the function timeout (540 s) is needed");
     expect(problems).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
+  });
+
+  it("a checker that may write any attribute or use the key for anything, a sweep that may read the table, no schedule", () => {
+    const broken = copy(prod);
+    editPolicy(broken, (doc) => delete doc.Statement.find((s) => s.Sid === "WriteHealthOnly")!.Condition, "HealthCheckRolePolicy");
+    editPolicy(broken, (doc) => (doc.Statement.find((s) => s.Sid === "OpenCredentials")!.Action = ["kms:Decrypt", "kms:GenerateDataKey"]), "HealthCheckRolePolicy");
+    const tableArn = find(broken, "aws:dynamodb/table:Table", "ConnectionsTable").outputs.arn;
+    editPolicy(broken, (doc) => doc.Statement.push({ Effect: "Allow", Action: ["dynamodb:Query"], Resource: tableArn }), "HealthSweepRolePolicy");
+    broken.resources = broken.resources.filter((r) => r.type !== "aws:cloudwatch/eventTarget:EventTarget");
+    const problems = checkHealth(broken, code);
+    expect(problems).toContain("the health check role's UpdateItem may write [every attribute]; only [GSI2PK, GSI2SK, PK, SK, credentialsHash, health]");
+    expect(problems).toContainEqual(expect.stringMatching(/the health check role may call \[kms:Decrypt, kms:GenerateDataKey\] on the connections key/));
+    expect(problems).toContainEqual(expect.stringMatching(/the health sweep role may call \[dynamodb:Query\] on arn:aws:dynamodb:.*table\/[^/]+, which it does not need/));
+    expect(problems).toContain("expected one schedule that starts the health sweep, found 0");
   });
 });
