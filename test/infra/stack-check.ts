@@ -673,7 +673,7 @@ export function checkHealth(synth: Synth, expect: Expectations): string[] {
   const topic = named(synth, "aws:sns/topic:Topic", NAMES.alarmTopic);
 
   const rules = byType(synth, "aws:cloudwatch/eventRule:EventRule").filter((r) =>
-    byType(synth, "aws:cloudwatch/eventTarget:EventTarget").some((t) => t.inputs.rule === r.inputs.name && t.inputs.arn === sweep.outputs.arn),
+    byType(synth, "aws:cloudwatch/eventTarget:EventTarget").some((t) => t.inputs.rule === r.outputs.name && t.inputs.arn === sweep.outputs.arn),
   );
   if (rules.length !== 1) problems.push(`expected one schedule that starts the health sweep, found ${rules.length}`);
   else {
