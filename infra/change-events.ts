@@ -22,7 +22,11 @@ export const changeEventsFunction = new sst.aws.Function(
   { dependsOn: [changeEventsPolicy] },
 );
 
-/** Only connection items (new or old image) make events; locks, audit entries and watermarks are skipped before Lambda. */
+/**
+ * Only connection items (new or old image) make events; locks, audit entries and watermarks are
+ * skipped before Lambda. Health-only writes of connections pass: the handler turns a status change
+ * into `app-connection.health-changed` and makes no `app-connection.updated` of them (same version).
+ */
 const connectionItems = [
   { dynamodb: { NewImage: { type: { S: [changeEvents.itemType] } } } },
   { dynamodb: { OldImage: { type: { S: [changeEvents.itemType] } } } },

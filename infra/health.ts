@@ -14,35 +14,52 @@ import { table } from "./table";
  * and records their health (functions/health/lambda.ts). Health-changed events come from the
  * table's stream, through the change-events function.
  */
-export const healthSweepFunction = new sst.aws.Function(
-  HEALTH_SWEEP_FUNCTION,
-  {
-    description: "Okta App Connections health sweep (schedule → due index → queue)",
-    ...lambdaCode(HEALTH_BUNDLE),
-    handler: "index.sweep",
-    memory: health.sweep.memory,
-    timeout: `${health.sweep.timeoutSeconds} seconds`,
-    role: healthSweepRole.arn,
-    logging: { logGroup: healthSweepLogGroup.name },
-    environment: { TABLE_NAME: table.name, HEALTH_QUEUE_URL: healthQueue.url },
+/** A function of the health bundle: `handler` is its export, `role` its own, logging to its own group. */
+const healthFunction = (
+  name: string,
+  description: string,
+  opts: {
+    handler: string;
+    spec: { memory: sst.aws.FunctionArgs["memory"]; timeoutSeconds: number };
+    role: aws.iam.Role;
+    logGroup: aws.cloudwatch.LogGroup;
+    environment: sst.aws.FunctionArgs["environment"];
+    policy: aws.iam.RolePolicy;
   },
-  { dependsOn: [healthSweepPolicy] },
-);
+) =>
+  new sst.aws.Function(
+    name,
+    {
+      description,
+      ...lambdaCode(HEALTH_BUNDLE),
+      handler: opts.handler,
+      memory: opts.spec.memory,
+      timeout: `${opts.spec.timeoutSeconds} seconds`,
+      role: opts.role.arn,
+      logging: { logGroup: opts.logGroup.name },
+      environment: opts.environment,
+    },
+    // The function never runs without its permissions.
+    { dependsOn: [opts.policy] },
+  );
 
-export const healthCheckFunction = new sst.aws.Function(
-  HEALTH_CHECK_FUNCTION,
-  {
-    description: "Okta App Connections health checker (queue → Okta → health record)",
-    ...lambdaCode(HEALTH_BUNDLE),
-    handler: "index.check",
-    memory: health.check.memory,
-    timeout: `${health.check.timeoutSeconds} seconds`,
-    role: healthCheckRole.arn,
-    logging: { logGroup: healthCheckLogGroup.name },
-    environment: { TABLE_NAME: table.name, KMS_KEY_ID: key.arn },
-  },
-  { dependsOn: [healthCheckPolicy] },
-);
+export const healthSweepFunction = healthFunction(HEALTH_SWEEP_FUNCTION, "Okta App Connections health sweep (schedule → due index → queue)", {
+  handler: "index.sweep",
+  spec: health.sweep,
+  role: healthSweepRole,
+  logGroup: healthSweepLogGroup,
+  environment: { TABLE_NAME: table.name, HEALTH_QUEUE_URL: healthQueue.url },
+  policy: healthSweepPolicy,
+});
+
+export const healthCheckFunction = healthFunction(HEALTH_CHECK_FUNCTION, "Okta App Connections health checker (queue → Okta → health record)", {
+  handler: "index.check",
+  spec: health.check,
+  role: healthCheckRole,
+  logGroup: healthCheckLogGroup,
+  environment: { TABLE_NAME: table.name, KMS_KEY_ID: key.arn },
+  policy: healthCheckPolicy,
+});
 
 /** Every few minutes; each sweep also takes what falls due before the next, so no check is late. */
 export const healthSchedule = new aws.cloudwatch.EventRule("HealthSweepSchedule", {

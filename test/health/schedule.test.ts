@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHealthSchedule } from "../../functions/local/health-schedule";
 import { BASE, startHealthRig, type HealthRig } from "./rig";
 
 let rig: HealthRig;
@@ -69,6 +70,32 @@ describe("the schedule", () => {
     const changes = (await rig.events("app-connection.updated")).filter((e) => e.detail.connectionId === connection.id);
     expect(changes).toEqual([]);
     expect((await rig.get(connection.id)).version).toBe(1);
+  });
+
+  it("new credentials on an unhealthy connection: one update event (credentials changed) and one health-changed event back to healthy", async () => {
+    const okta = rig.oktas[2]!;
+    const { connection, apiToken } = await rig.create("rotated-back", okta);
+    okta.validTokens.delete(apiToken);
+    await rig.call("POST", `${BASE}/${connection.id}/validate`);
+    const patched = await rig.call("PATCH", `${BASE}/${connection.id}`, { credentials: { instanceUrl: okta.origin, apiToken: rig.token(okta) } });
+    expect(patched.body.appConnection.health).toMatchObject({ status: "healthy", consecutiveFailures: 0, error: null });
+    const mine = (await rig.events()).filter((e) => e.detail.connectionId === connection.id);
+    expect(mine.map((e) => `${e.detail.from}->${e.detail.to}`)).toEqual(["healthy->unhealthy", "unhealthy->healthy"]);
+    const updates = (await rig.events("app-connection.updated")).filter((e) => e.detail.connectionId === connection.id);
+    expect(updates.map((e) => [e.detail.version, e.detail.credentialsUpdated])).toEqual([[2, true]]);
+  });
+
+  it("npm start's in-process schedule sweeps at once and then every period, and stops cleanly", async () => {
+    const { connection } = await rig.create("scheduled", rig.oktas[0]!);
+    rig.advance(rig.intervalSeconds);
+    const schedule = startHealthSchedule(rig.health, { periodSeconds: 1 });
+    const checkedNow = async () => (await rig.get(connection.id)).health.checkedAt === rig.now();
+    for (let i = 0; i < 50 && !(await checkedNow()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await checkedNow()).toBe(true);
+    rig.advance(rig.intervalSeconds);
+    for (let i = 0; i < 50 && !(await checkedNow()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await checkedNow()).toBe(true);
+    await schedule.stop();
   });
 
   it("lists filter by health, with bounded pages and working cursors", async () => {

@@ -5,6 +5,8 @@ import { byId, formatDateTime, h } from "./dom";
 export type HealthFilter = "" | AppConnection["health"]["status"];
 
 const LABELS: Record<AppConnection["health"]["status"], string> = { healthy: "Healthy", unhealthy: "Unhealthy", unknown: "Unknown" };
+/** The validate dialog's colours: green for healthy, red for unhealthy. */
+const TONES: Record<AppConnection["health"]["status"], string> = { healthy: "status-valid", unhealthy: "status-invalid", unknown: "" };
 
 export const matchesHealth = (c: AppConnection, filter: HealthFilter) => filter === "" || c.health.status === filter;
 
@@ -28,7 +30,7 @@ export function healthCell(c: AppConnection): HTMLTableCellElement {
       { class: "health has-desc" },
       h(
         "span",
-        { class: `health-badge health-${status}${c.health.error ? " health-with-error" : ""}`, tabindex: 0, "aria-describedby": tipId, "data-health": status },
+        { class: `health-badge health-${status} ${TONES[status]}${c.health.error ? " health-with-error" : ""}`, tabindex: 0, "aria-describedby": tipId, "data-health": status },
         h("span", { class: "status-dot", "aria-hidden": "true" }),
         LABELS[status],
       ),
