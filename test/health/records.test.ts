@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../functions/core/config";
 import type { CheckResult } from "../../functions/core/connections/check";
 import { healthyAt } from "../../functions/core/connections/model";
 import { nextCheckAt, nextHealth } from "../../functions/core/health/rules";
@@ -11,6 +12,15 @@ beforeAll(async () => {
 afterAll(() => rig?.close());
 
 const failed = (code: string): CheckResult => ({ valid: false, checkedAt: "2026-01-02T00:00:00.000Z", error: { error: code, message: `${code}!` } });
+
+describe("health settings (section 5)", () => {
+  it("HEALTH_CHECK_INTERVAL_S defaults to a day and HEALTH_CHECK_CONCURRENCY to 2; bad values are refused by name", () => {
+    expect(loadConfig({})).toMatchObject({ HEALTH_CHECK_INTERVAL_S: 86_400, HEALTH_CHECK_CONCURRENCY: 2 });
+    expect(loadConfig({ HEALTH_CHECK_INTERVAL_S: "600", HEALTH_CHECK_CONCURRENCY: "5" })).toMatchObject({ HEALTH_CHECK_INTERVAL_S: 600, HEALTH_CHECK_CONCURRENCY: 5 });
+    expect(() => loadConfig({ HEALTH_CHECK_INTERVAL_S: "0" })).toThrow(/HEALTH_CHECK_INTERVAL_S must be an integer/);
+    expect(() => loadConfig({ HEALTH_CHECK_CONCURRENCY: "two" })).toThrow(/HEALTH_CHECK_CONCURRENCY must be an integer/);
+  });
+});
 
 describe("health rules (section 8)", () => {
   const start = healthyAt("2026-01-01T00:00:00.000Z");
