@@ -332,7 +332,7 @@ class Validate implements Cmd {
     expect(res.body, step).toEqual({ valid: true, checkedAt: expect.any(String) });
     // Section 8: validate records the connection's health (and nothing else of it).
     const at = res.body.checkedAt as string;
-    const health = { status: "healthy", checkedAt: at, lastHealthyAt: at, consecutiveFailures: 0, error: null };
+    const health = { status: "healthy" as const, checkedAt: at, lastHealthyAt: at, consecutiveFailures: 0, error: null };
     model.live = model.live.map((c) => (c.id === t.id ? { ...c, health } : c));
     tally("Validate 200");
   }
