@@ -1,10 +1,16 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCheckHandler, createSweepHandler } from "../../functions/health/handlers";
 import { createSqsQueue, type CheckQueue } from "../../functions/health/queue";
 import { lambdaContext, sqsRecord } from "../../functions/local/sqs-delivery";
+import { bundle } from "../../scripts/build";
 import { ORG, startHealthRig, type HealthRig } from "./rig";
+import { inject } from "vitest";
 
 let rig: HealthRig;
 beforeAll(async () => {
@@ -87,4 +93,55 @@ describe("the SQS adapter", () => {
     expect(seen[0]!.headers["content-type"]).toBe("application/x-amz-json-1.0");
     expect(seen[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/sqs\/aws4_request, SignedHeaders=[^,]*x-amz-target[^,]*, Signature=[0-9a-f]{64}$/);
   });
+});
+
+describe("the built bundle (npm run build's dist/health)", () => {
+  let server: http.Server;
+  const bodies: string[] = [];
+  let outdir: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let text = "";
+      req.on("data", (c) => (text += c));
+      req.on("end", () => {
+        const entries = JSON.parse(text).Entries as { Id: string; MessageBody: string }[];
+        bodies.push(...entries.map((e) => e.MessageBody));
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify({ Successful: entries.map((e) => ({ Id: e.Id, MessageId: e.Id })), Failed: [] }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    outdir = mkdtempSync(join(tmpdir(), "oac-health-bundle-"));
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it("index.sweep queues the due connections and index.check records their health, as deployed", async () => {
+    const { connection } = await rig.create("bundled", rig.oktas[0]!);
+    await bundle("health", join(import.meta.dirname, "..", "..", "functions", "health", "lambda.ts"), outdir);
+    Object.assign(process.env, {
+      TABLE_NAME: rig.tableName,
+      DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+      KMS_KEY_ID: rig.kms.keyId,
+      AWS_ENDPOINT_URL_KMS: rig.kms.endpoint,
+      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      HEALTH_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/health",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret-example",
+      OKTA_INSECURE_ALLOWLIST: rig.oktas.map((o) => o.hostPort).join(","),
+    });
+    const built = (await import(pathToFileURL(join(outdir, "index.mjs")).href)) as { sweep: () => Promise<{ queued: number }>; check: ReturnType<typeof createCheckHandler> };
+    // The rig's connections were made on its clock (early 2026): by the wall clock they are all due.
+    expect((await built.sweep()).queued).toBeGreaterThan(0);
+    const mine = bodies.filter((b) => b.includes(connection.id));
+    expect(mine).toHaveLength(1);
+    const before = Date.now();
+    expect(await built.check({ Records: mine.map(record) }, lambdaContext("check", 60_000))).toEqual({ batchItemFailures: [] });
+    const after = await rig.get(connection.id);
+    expect(Date.parse(after.health.checkedAt)).toBeGreaterThanOrEqual(before - 1_000);
+    expect(after.health.status).toBe("healthy");
+    expect([after.version, after.updatedAt, after.credentialsHash]).toEqual([connection.version, connection.updatedAt, connection.credentialsHash]);
+  }, 120_000);
 });

@@ -84,6 +84,7 @@ export async function startHealthRig(opts: { orgs?: number; intervalSeconds?: nu
     logs,
     dynamodb,
     tableName,
+    kms: { endpoint: localKms.endpoint, keyId: localKms.keyId },
     admin,
     intervalSeconds,
     now: () => clock().toISOString(),
