@@ -33,7 +33,7 @@ export const api5xxAlarm = new aws.cloudwatch.MetricAlarm("Api5xxRate", {
 });
 
 /** Fires as soon as a queue holds a message: each one is a failure a human must look at. */
-const queueDepthAlarm = (name: string, queue: sst.aws.Queue, description: string) =>
+export const queueDepthAlarm = (name: string, queue: sst.aws.Queue, description: string) =>
   new aws.cloudwatch.MetricAlarm(name, {
     alarmDescription: description,
     namespace: "AWS/SQS",

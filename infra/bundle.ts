@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 export const API_BUNDLE = "dist/api";
 export const PROVISION_BUNDLE = "dist/provision";
 export const EVENTS_BUNDLE = "dist/events";
+/** Exports `sweep` and `check` instead of `handler` (functions/health/lambda.ts). */
+export const HEALTH_BUNDLE = "dist/health";
 
 /** How every function runs its bundle: the built `index.mjs`'s `handler`, Node 22 on Graviton. */
 export const lambdaCode = (bundle: string) => ({ bundle, handler: "index.handler", runtime: "nodejs22.x" as const, architecture: "arm64" as const });
@@ -22,6 +24,6 @@ if (process.env.SKIP_BUILD !== "1") {
     throw new Error(`npm run build failed:\n${stdout}${stderr}`);
   }
 } else {
-  const missing = [API_BUNDLE, PROVISION_BUNDLE, EVENTS_BUNDLE].filter((dir) => !existsSync(`${dir}/index.mjs`));
+  const missing = [API_BUNDLE, PROVISION_BUNDLE, EVENTS_BUNDLE, HEALTH_BUNDLE].filter((dir) => !existsSync(`${dir}/index.mjs`));
   if (missing.length) throw new Error(`SKIP_BUILD=1 but ${missing.map((dir) => `${dir}/index.mjs`).join(", ")} missing: run npm run build`);
 }

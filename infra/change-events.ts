@@ -26,7 +26,8 @@ export const changeEventsFunction = new sst.aws.Function(
 /**
  * Only the records that make events reach Lambda: a connection's create or update, and a delete's
  * audit item (it carries the delete's time and version); locks, other audit entries, watermarks
- * and the connection item's own removal are filtered out before Lambda.
+ * and the connection item's own removal are filtered out before Lambda. Health-only writes of connections pass:
+ * the handler turns a status change into `app-connection.health-changed` and makes no `app-connection.updated`.
  */
 const eventRecords = CHANGE_EVENT_FILTERS as unknown as Record<string, any>[];
 

@@ -2,6 +2,8 @@ import { api5xxAlarm, alarmTopic, changeEventFailuresAlarm, kmsRefusedAlarm, kms
 import { api } from "./api";
 import { bus } from "./bus";
 import { changeEventsSubscription } from "./change-events";
+import { healthDlqAlarm, healthScheduleTarget, healthSchedulePermission, healthSubscription, unhealthyAlarm } from "./health";
+import { healthDlq, healthQueue } from "./health-queues";
 import { idempotencyTable } from "./idempotency";
 import { key, keyAlias } from "./kms";
 import { provisionSubscription } from "./provision";
@@ -20,6 +22,7 @@ void [
   changeEventsSubscription,
   provisioningQueuePolicy,
 ];
+void [healthDlqAlarm, healthScheduleTarget, healthSchedulePermission, healthSubscription, unhealthyAlarm];
 
 export const outputs = {
   apiUrl: api.url,
@@ -36,4 +39,6 @@ export const outputs = {
   eventBusName: bus.name,
   eventBusArn: bus.arn,
   idempotencyTableName: idempotencyTable.name,
+  healthQueueUrl: healthQueue.url,
+  healthDlqUrl: healthDlq.url,
 };

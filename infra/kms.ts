@@ -1,5 +1,5 @@
 import { isProduction } from "./config";
-import { apiRole, provisionRole } from "./roles";
+import { apiRole, healthCheckRole, provisionRole } from "./roles";
 
 /**
  * The encryption context the code sends with every GenerateDataKey and Decrypt (`encryptionContext`
@@ -33,6 +33,9 @@ export const KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"];
  * (docs/deploy.md), so it has no `kms:Decrypt` on this key.
  */
 export const PROVISION_KEY_ACTIONS = ["kms:GenerateDataKey"];
+
+/** The health checker opens stored credentials to check them; it never makes a data key. */
+export const HEALTH_CHECK_KEY_ACTIONS = ["kms:Decrypt"];
 
 /** What the account's administrators (through IAM) may do with a key: manage it, never use it. */
 export const KEY_ADMIN_ACTIONS = [
@@ -107,6 +110,14 @@ export const key = new aws.kms.Key(
       Effect: "Allow",
       Principal: { AWS: provisionRole.arn },
       Action: PROVISION_KEY_ACTIONS,
+      Resource: "*",
+      Condition: encryptionContextCondition,
+    },
+    {
+      Sid: "HealthChecksOpenCredentialsWithContext",
+      Effect: "Allow",
+      Principal: { AWS: healthCheckRole.arn },
+      Action: HEALTH_CHECK_KEY_ACTIONS,
       Resource: "*",
       Condition: encryptionContextCondition,
     },

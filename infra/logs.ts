@@ -10,3 +10,5 @@ const functionLogGroup = (name: string, suffix: string) =>
 export const apiLogGroup = functionLogGroup("ApiFunctionLogs", "api");
 export const provisionLogGroup = functionLogGroup("ProvisionFunctionLogs", "provision");
 export const changeEventsLogGroup = functionLogGroup("ChangeEventsFunctionLogs", "change-events");
+export const healthSweepLogGroup = functionLogGroup("HealthSweepFunctionLogs", "health-sweep");
+export const healthCheckLogGroup = functionLogGroup("HealthCheckFunctionLogs", "health-check");

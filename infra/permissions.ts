@@ -9,15 +9,16 @@ import { apiRole, changeEventsRole, provisionRole } from "./roles";
 import { table } from "./table";
 
 /**
- * The DynamoDB actions the store sends (functions/core/storage/dynamo-store.ts): GetItem and Query,
- * and TransactWriteItems made of Put and Delete items, which IAM authorises as PutItem and
- * DeleteItem. The offline check derives the same list from the code and compares.
+ * The DynamoDB actions the store sends (functions/core/storage/dynamo-store.ts): GetItem, Query,
+ * UpdateItem (validate's health record), and TransactWriteItems made of Put, Update and Delete
+ * items, which IAM authorises as PutItem, UpdateItem and DeleteItem. The offline check derives the
+ * same list from the code and compares.
  */
-export const DYNAMO_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"];
+export const DYNAMO_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 export const DYNAMO_INDEX_ACTIONS = ["dynamodb:Query"];
 
 /** A function writes only to its own log group's streams. */
-const ownLogs = (logGroup: aws.cloudwatch.LogGroup) => ({
+export const ownLogs = (logGroup: aws.cloudwatch.LogGroup) => ({
   Sid: "OwnLogs",
   Effect: "Allow",
   Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -44,10 +45,10 @@ export const apiPolicy = new aws.iam.RolePolicy("ApiRolePolicy", {
 });
 
 /**
- * Provisioning reads by key only and writes in transactions of Put and Delete items (the connection,
- * its name lock, the audit entry, the watermark): no Query, no UpdateItem on the connections table.
+ * Provisioning reads by key only and writes in transactions of Put, Update and Delete items (the
+ * connection, its name lock, the audit entry, the watermark): no Query on the connections table.
  */
-export const PROVISION_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"];
+export const PROVISION_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 /** What Powertools' DynamoDB persistence layer sends. */
 export const IDEMPOTENCY_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 /** What Lambda's SQS poller does with the function's role. */

@@ -1,5 +1,5 @@
 import { accountRoot, customerKeyArgs } from "./kms";
-import { changeEventsRole, provisionRole } from "./roles";
+import { changeEventsRole, healthCheckRole, healthSweepRole, provisionRole } from "./roles";
 
 const { region } = aws.getRegionOutput();
 const { accountId } = aws.getCallerIdentityOutput();
@@ -11,7 +11,7 @@ const { accountId } = aws.getCallerIdentityOutput();
 const viaSqs = { StringEquals: { "kms:ViaService": $interpolate`sqs.${region}.amazonaws.com`, "kms:CallerAccount": accountId } };
 
 /**
- * The customer-managed key of the provisioning queues (intake, its DLQ, the change-event failures):
+ * The customer-managed key of the stack's queues (intake, its DLQ, the change-event failures, the health checks and their DLQ):
  * messages carry Okta API tokens. Yearly rotation; in the key policy `Resource: "*"` means this key.
  */
 export const queueKey = new aws.kms.Key(
@@ -40,6 +40,22 @@ export const queueKey = new aws.kms.Key(
       Effect: "Allow",
       Principal: { AWS: changeEventsRole.arn },
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: viaSqs,
+    },
+    {
+      Sid: "HealthSweepQueuesChecks",
+      Effect: "Allow",
+      Principal: { AWS: healthSweepRole.arn },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: viaSqs,
+    },
+    {
+      Sid: "HealthChecksReceiveMessages",
+      Effect: "Allow",
+      Principal: { AWS: healthCheckRole.arn },
+      Action: ["kms:Decrypt"],
       Resource: "*",
       Condition: viaSqs,
     },

@@ -2,7 +2,7 @@ import { provision, QUEUE_RETENTION_SECONDS } from "./provisioning-spec";
 import { queueKey } from "./queue-key";
 
 /** Every queue of the stack: SSE-KMS with the queue key, 14 days of retention. */
-const encrypted = (args: aws.sqs.QueueArgs): undefined => {
+export const encrypted = (args: aws.sqs.QueueArgs): undefined => {
   args.kmsMasterKeyId = queueKey.arn;
   args.kmsDataKeyReusePeriodSeconds = 300;
   args.messageRetentionSeconds = QUEUE_RETENTION_SECONDS;

@@ -18,3 +18,9 @@ export const provisionRole = lambdaRole("ProvisionRole", "Okta App Connections p
 
 /** The DynamoDB stream reader that publishes change events. It never touches the connections key. */
 export const changeEventsRole = lambdaRole("ChangeEventsRole", "Okta App Connections change events (DynamoDB stream consumer)");
+
+/** The scheduled sweep: reads the due index, queues due connections. No connections key. */
+export const healthSweepRole = lambdaRole("HealthSweepRole", "Okta App Connections health sweep (schedule)");
+
+/** The health checker: opens stored credentials to check them, writes only health attributes. */
+export const healthCheckRole = lambdaRole("HealthCheckRole", "Okta App Connections health checker (SQS consumer)");

@@ -17,6 +17,11 @@ export const pageQuerySchema = z.object({
 });
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
+/** Connection listings also take `health=` (contract section 8). */
+export const connectionListQuerySchema = z.extend(pageQuerySchema, {
+  health: z.optional(z.enum(["healthy", "unhealthy", "unknown"], "health must be healthy, unhealthy or unknown")),
+});
+
 /** Connection ids are UUIDs, matched case-insensitively: stored lower-case, so the edge lower-cases them too. */
 export const connectionIdParamSchema = z.strictObject({
   connectionId: z.pipe(z.uuid("connectionId must be a UUID"), z.transform((id: string) => id.toLowerCase())),

@@ -229,6 +229,15 @@ function ConnectionsView() {
             Search connections
           </label>
           <input id="search" type="search" autocomplete="off" placeholder="Search by name, app or method..." />
+          <label for="health-filter" class="sr-only">
+            Health
+          </label>
+          <select id="health-filter">
+            <option value="">Any health</option>
+            <option value="healthy">Healthy</option>
+            <option value="unhealthy">Unhealthy</option>
+            <option value="unknown">Unknown</option>
+          </select>
         </div>
         <div class="table-wrap">
           <table id="connections-table" aria-labelledby="page-title" aria-describedby="sort-status">
@@ -242,6 +251,9 @@ function ConnectionsView() {
                     </button>
                   </th>
                 ))}
+                <th scope="col" class="col-health">
+                  Health
+                </th>
                 <th scope="col" class="col-actions">
                   <span class="sr-only">Actions</span>
                 </th>

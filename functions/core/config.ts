@@ -44,6 +44,12 @@ const envSchema = z.object({
   CREDENTIALS_HASH_KEY: z.optional(z.string().check(z.minLength(32, "CREDENTIALS_HASH_KEY must be at least 32 characters"))),
   OKTA_INSECURE_ALLOWLIST: z.optional(z.string()),
   OKTA_TIMEOUT_MS: integer("OKTA_TIMEOUT_MS", 1, 60_000, DEADLINES.oktaMs),
+  /** Section 8: every connection is checked at least this often (seconds). */
+  HEALTH_CHECK_INTERVAL_S: integer("HEALTH_CHECK_INTERVAL_S", 1, 31_536_000, 86_400),
+  /** Section 8: checks in flight at once towards one Okta org. */
+  HEALTH_CHECK_CONCURRENCY: integer("HEALTH_CHECK_CONCURRENCY", 1, 100, 2),
+  /** AWS: the queue the sweep fills for the checker. */
+  HEALTH_QUEUE_URL: z.optional(z.url()),
   AWS_REGION: z.optional(z.string()),
 });
 

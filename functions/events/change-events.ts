@@ -16,6 +16,8 @@ export function changeEventOf(record: DynamoDBRecord): EventEntry | null {
   const image = record.dynamodb?.NewImage;
   const kind = record.eventName;
   if (!image) return null;
+  // A health write (section 8) leaves version as it was: it is not a change of the connection.
+  if (kind === "MODIFY" && num(record.dynamodb?.OldImage, "version") === num(image, "version")) return null;
   if ((kind === "INSERT" || kind === "MODIFY") && str(image, "type") === "connection") return written(record, image, kind);
   if (kind === "INSERT" && str(image, "type") === "audit" && str(image, "action") === "delete-app-connection") return deleted(record, image);
   return null;
@@ -65,3 +67,44 @@ function entry(detailType: string, record: DynamoDBRecord, fields: Fields): Even
     },
   };
 }
+
+type Attrs = Record<string, AttributeValue> | undefined;
+const field = (map: Attrs, name: string): Attrs => map?.[name]?.M as Attrs;
+const healthOf = (image: Image | undefined) => field(image, "health");
+
+/**
+ * `app-connection.health-changed` when a write moved the connection's `health.status` (a check,
+ * or new credentials resetting it): from the stream, so it exists exactly when the change
+ * committed. Never on an unchanged status; only named, non-secret attributes are read.
+ */
+export function healthEventOf(record: DynamoDBRecord): EventEntry | null {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== "MODIFY" || str(image, "type") !== "connection") return null;
+  const before = healthOf(record.dynamodb?.OldImage);
+  const after = healthOf(image);
+  const from = str(before, "status") ?? "healthy"; // items older than health read as healthy
+  const to = str(after, "status");
+  if (!to || from === to) return null;
+  const error = field(after, "error");
+  const checkedAt = str(after, "checkedAt") ?? null;
+  return {
+    detailType: "app-connection.health-changed",
+    time: new Date(checkedAt ?? Date.now()),
+    detail: {
+      eventId: `${record.eventID ?? `${str(image, "id")}:${checkedAt}`}:health`,
+      connectionId: str(image, "id"),
+      orgId: str(image, "orgId"),
+      projectId: str(image, "projectId") ?? null,
+      name: str(image, "name"),
+      app: "okta",
+      from,
+      to,
+      checkedAt,
+      error: error ? { error: str(error, "error"), message: str(error, "message") } : null,
+    },
+  };
+}
+
+/** Every event one stream record yields: its change event and its health change, in that order. */
+export const eventsOf = (record: DynamoDBRecord): EventEntry[] =>
+  [changeEventOf(record), healthEventOf(record)].filter((entry): entry is EventEntry => entry !== null);

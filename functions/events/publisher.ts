@@ -6,7 +6,7 @@
 export const EVENT_SOURCE = "okta.app-connections";
 
 export interface EventEntry {
-  /** `app-connection.created` | `.updated` | `.deleted` | `provisioning.succeeded` | `provisioning.failed` */
+  /** `app-connection.created` | `.updated` | `.deleted` | `.health-changed` | `provisioning.succeeded` | `provisioning.failed` */
   detailType: string;
   /** Always carries `eventId`, the key consumers de-duplicate on. */
   detail: { eventId: string } & Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { describeError, type Logger } from "../core/logger";
-import { changeEventOf } from "./change-events";
+import { eventsOf } from "./change-events";
 import type { EventEntry, EventPublisher } from "./publisher";
 
 /**
@@ -13,8 +13,7 @@ export function createStreamHandler(deps: { publisher: EventPublisher; logger?: 
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const pending: { entry: EventEntry; sequenceNumber: string }[] = [];
     for (const record of event.Records) {
-      const entry = changeEventOf(record);
-      if (entry) pending.push({ entry, sequenceNumber: record.dynamodb?.SequenceNumber ?? "" });
+      for (const entry of eventsOf(record)) pending.push({ entry, sequenceNumber: record.dynamodb?.SequenceNumber ?? "" });
     }
     if (pending.length === 0) return { batchItemFailures: [] };
     let failed: Set<EventEntry>;

@@ -59,7 +59,7 @@ async function main() {
       })
     : undefined;
   if (demo) config.oktaInsecureAllowlist.push(demo.hostPort);
-  const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events"), onProgress: progress }).catch(
+  const stack = await startLocalStack(config, createLogger(), { echoEvents: process.argv.includes("--events"), onProgress: progress, healthSchedule: true }).catch(
     async (error) => {
       await demo?.close();
       throw error;

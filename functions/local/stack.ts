@@ -8,6 +8,7 @@ import { wireApiParts } from "../core/compose";
 import type { Config } from "../core/config";
 import type { ConnectionService } from "../core/connections/service";
 import type { OktaProxy } from "../core/proxy/proxy";
+import { createHealthRuntime, localSweepPeriod, type HealthRuntime } from "../core/health/runtime";
 import { createKmsClient } from "../core/crypto/kms-client";
 import { loadOrCreateMasterKey, startLocalKms } from "../core/crypto/local-kms";
 import { createLogger, type Logger } from "../core/logger";
@@ -16,6 +17,7 @@ import { ensureTable } from "../core/storage/table";
 import { createFilePublisher } from "../events/file-publisher";
 import { createStreamHandler } from "../events/stream-handler";
 import { acquireDataDirLock, DataDirBusyError, lockHolder } from "./data-dir-lock";
+import { startHealthSchedule } from "./health-schedule";
 import { startDynamoDbLocal } from "./dynamodb-local";
 import { loadOrCreateLocalSecrets } from "./secrets";
 import { createStreamReader } from "./stream-reader";
@@ -27,12 +29,16 @@ export interface LocalCoreOptions {
   echoEvents?: boolean;
   /** Told each step of the start as it begins or ends ("DynamoDB Local starting", "table ready"...). */
   onProgress?: (step: string) => void;
+  /** Run the health schedule in process (npm start; section 8). */
+  healthSchedule?: boolean;
 }
 
 /** The engines and the domain service on DATA_DIR, without HTTP: shared by npm start and the provision CLI. */
 export interface LocalCore {
   service: ConnectionService;
   proxy: OktaProxy;
+  /** The health checks on the same ports (the schedule runs them when `healthSchedule`). */
+  health: HealthRuntime;
   dynamo: DynamoDBClient;
   dynamoEndpoint: string;
   authJwtSecret: string;
@@ -102,7 +108,7 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
     progress(config.KMS_KEY_ID ? `KMS ready (AWS key ${config.KMS_KEY_ID})` : "KMS ready (local endpoint)");
     stops.push(async () => kms.destroy());
 
-    const { service, proxy } = wireApiParts({
+    const parts = wireApiParts({
       dynamo,
       tableName: config.TABLE_NAME,
       kms,
@@ -111,6 +117,15 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
       credentialsHashKey: config.CREDENTIALS_HASH_KEY ?? secrets.credentialsHashKey,
       oktaInsecureAllowlist: config.oktaInsecureAllowlist,
       oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+      healthIntervalSeconds: config.HEALTH_CHECK_INTERVAL_S,
+      logger,
+    });
+    const { service, proxy } = parts;
+    const periodSeconds = localSweepPeriod(config.HEALTH_CHECK_INTERVAL_S);
+    const health = createHealthRuntime(parts, {
+      intervalSeconds: config.HEALTH_CHECK_INTERVAL_S,
+      concurrency: config.HEALTH_CHECK_CONCURRENCY,
+      sweepPeriodSeconds: periodSeconds,
       logger,
     });
 
@@ -135,10 +150,14 @@ export async function startLocalCore(config: Config, logger: Logger = createLogg
         streams.destroy();
       });
     }
+    if (opts.healthSchedule) {
+      const schedule = startHealthSchedule(health, { periodSeconds, logger });
+      stops.push(schedule.stop); // stops before the stream reader drains and the engines stop
+    }
     // Behind a real identity provider (AUTH_JWKS_URL) the generated secret verifies nothing.
     const generatedSecret = !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL;
     const authJwtSecret = config.AUTH_JWT_SECRET ?? secrets.authJwtSecret;
-    return { service, proxy, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
+    return { service, proxy, health, dynamo, dynamoEndpoint, authJwtSecret, generatedSecret, eventsFile, ownsDataDir: !holder, drainEvents, stop };
   } catch (error) {
     await stop();
     throw error;

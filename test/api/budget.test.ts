@@ -181,13 +181,13 @@ describe("AWS call budget", () => {
     expect(s.kmsTotal + s.kmsServer + s.okta).toBe(0);
   });
 
-  it("validate = 1 DynamoDB + 1 Decrypt (then none while the token is cached) + 1 Okta, valid or not", async () => {
+  it("validate = 1 DynamoDB read + 1 health write + 1 Decrypt (then none while the token is cached) + 1 Okta, valid or not", async () => {
     const apiToken = h.validOktaToken();
     const created = await h.call("POST", BASE, { token: admin, body: createBody(h, "bud-validate", {}, apiToken) });
     const id = created.body.appConnection.id;
     const s = ok(await spend("POST", `${BASE}/${id}/validate`));
     expect(s.reply.body.valid).toBe(true);
-    expect(s.dynamo).toEqual({ GetItem: 1 });
+    expect(s.dynamo).toEqual({ GetItem: 1, UpdateItem: 1 });
     expect(s.kms).toEqual({ Decrypt: 1 });
     expect(s.kmsServer).toBe(1);
     expect(s.okta).toBe(1);
@@ -195,7 +195,7 @@ describe("AWS call budget", () => {
     // The token decrypted a moment ago is still in memory (at most 5 minutes): no second Decrypt.
     const invalid = ok(await spend("POST", `${BASE}/${id}/validate`));
     expect(invalid.reply.body.valid).toBe(false);
-    expect(invalid.dynamoTotal).toBe(1);
+    expect(invalid.dynamoTotal).toBe(2);
     expect(invalid.kms).toEqual({});
     expect(invalid.okta).toBe(1);
   });

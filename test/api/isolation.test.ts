@@ -124,6 +124,8 @@ describe("another org's token", () => {
   });
 
   it("the same names in org B do not collide with org A, and each org sees only its own", async () => {
+    // The validate above recorded the org connection's health (section 8): nothing else of it changed.
+    orgConn = { ...orgConn, health: (await h.call("GET", `${BASE}/${orgConn.id}`, { token: adminA })).body.appConnection.health };
     const p = await h.call("POST", BASE, { token: adminB, body: createBody(h, projectConn.name, { projectId: PROJECT_A }) });
     const o = await h.call("POST", BASE, { token: adminB, body: createBody(h, orgConn.name) });
     expect(p.status).toBe(200);

@@ -103,11 +103,11 @@ export const IDEMPOTENCY_SOURCE = join(
 );
 
 /**
- * The intake reads by key only (GetItem) and writes in transactions of Put and Delete items
+ * The intake reads by key only (GetItem) and writes in transactions of Put, Update and Delete items
  * (functions/core/connections/provisioning.ts through the store); it never opens a stored token, so it
  * only makes data keys. A subset of the store's own actions, checked below.
  */
-export const PROVISION_TABLE_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"];
+export const PROVISION_TABLE_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 export const PROVISION_KEY_ACTIONS = ["kms:GenerateDataKey"];
 
 export const TEST_AUTH = {

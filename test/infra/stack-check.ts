@@ -6,6 +6,8 @@ import { WORST_PATHS, worstCaseMs } from "../../functions/core/deadlines";
 import { CHANGE_EVENT_FILTERS } from "../../functions/events/stream-filters";
 import { CHANGE_EVENTS_FUNCTION, PROVISION_FUNCTION } from "../../infra/provisioning-spec";
 import { ALARMS } from "../../functions/core/alarms";
+import { HEALTH_CHECK_FUNCTION, HEALTH_SWEEP_FUNCTION, health } from "../../infra/health-spec";
+import { GSI2 } from "../../functions/core/storage/keys";
 import { API_FUNCTION } from "../../infra/routes";
 import type { Expectations } from "./expectations";
 import { samplePath, selectRoute } from "./gateway-routes";
@@ -252,7 +254,13 @@ export function checkKms(synth: Synth, expect: Expectations): string[] {
   if (key.inputs.enableKeyRotation !== true) problems.push("automatic key rotation is off");
   if (!byType(synth, "aws:kms/alias:Alias").some((a) => a.inputs.targetKeyId === key.outputs.keyId)) problems.push("the key has no alias");
   const roleOf = (component: string) => String(lambdaOf(synth, component)?.inputs.role);
-  const roles = { api: roleOf(API_FUNCTION), provision: roleOf(PROVISION_FUNCTION), changeEvents: roleOf(CHANGE_EVENTS_FUNCTION) };
+  const roles = {
+    api: roleOf(API_FUNCTION),
+    provision: roleOf(PROVISION_FUNCTION),
+    changeEvents: roleOf(CHANGE_EVENTS_FUNCTION),
+    healthCheck: roleOf(HEALTH_CHECK_FUNCTION),
+    healthSweep: roleOf(HEALTH_SWEEP_FUNCTION),
+  };
   const policy = JSON.parse(String(key.inputs.policy ?? '{"Statement":[]}')) as PolicyDocument;
   /** Crypto actions the key policy grants each role (with the context condition checked per statement). */
   const granted = new Map<string, Set<string>>();
@@ -277,6 +285,9 @@ export function checkKms(synth: Synth, expect: Expectations): string[] {
   else if (!sameSet(provision, provisionNeeds))
     problems.push(`the key policy lets the provision role call ${fmt(provision)}; it needs ${fmt(provisionNeeds)}`);
   if (granted.has(roles.changeEvents)) problems.push("the key policy lets the change-events role use the key; it never reads a secret");
+  const checker = [...(granted.get(roles.healthCheck) ?? [])];
+  if (!sameSet(checker, ["kms:Decrypt"])) problems.push(`the key policy lets the health checker's role call ${fmt(checker)}; it needs [kms:Decrypt]`);
+  if (granted.has(roles.healthSweep)) problems.push("the key policy lets the health sweep's role use the key; it never reads a secret");
   return problems;
 }
 
@@ -787,5 +798,111 @@ export function checkStack(synth: Synth, expect: Expectations): string[] {
     ...checkProvisioning(synth, expect),
     ...checkChangeEvents(synth),
     ...checkDeadlines(synth),
+    ...checkHealth(synth, expect),
   ];
+}
+
+/** A Lambda function of the stack on nodejs22.x arm64, with the given handler, logging to its own group. */
+function healthFunctionProblems(fn: RecordedResource | undefined, label: string, handler: string, synth: Synth): string[] {
+  const problems = functionProblems(fn, label, synth).filter((p) => !p.includes("handler is"));
+  if (fn && fn.inputs.handler !== handler) problems.push(`the ${label} function's handler is ${fn.inputs.handler}, not ${handler}`);
+  return problems;
+}
+
+/**
+ * Health checks (section 8, section 10): the schedule → sweep → queue (SSE-KMS, bounded and
+ * alarmed DLQ) → checker chain, each role exactly what it needs (the checker's UpdateItem limited
+ * to health attributes, its Decrypt to the connection encryption context), and the unhealthy metric with an alarm.
+ */
+export function checkHealth(synth: Synth, expect: Expectations): string[] {
+  const sweep = lambdaOf(synth, HEALTH_SWEEP_FUNCTION);
+  const checker = lambdaOf(synth, HEALTH_CHECK_FUNCTION);
+  const problems = [
+    ...healthFunctionProblems(sweep, "health sweep", "index.sweep", synth),
+    ...healthFunctionProblems(checker, "health check", "index.check", synth),
+  ];
+  if (!sweep || !checker) return problems;
+  const table = mainTable(synth);
+  const key = connectionsKey(synth);
+  const topic = named(synth, "aws:sns/topic:Topic", NAMES.alarmTopic);
+
+  const rules = byType(synth, "aws:cloudwatch/eventRule:EventRule").filter((r) =>
+    byType(synth, "aws:cloudwatch/eventTarget:EventTarget").some((t) => t.inputs.rule === r.outputs.name && t.inputs.arn === sweep.outputs.arn),
+  );
+  if (rules.length !== 1) problems.push(`expected one schedule that starts the health sweep, found ${rules.length}`);
+  else {
+    if (rules[0]!.inputs.scheduleExpression !== health.schedule)
+      problems.push(`the health schedule is ${rules[0]!.inputs.scheduleExpression}, the sweep looks ahead for ${health.schedule}`);
+    const invoke = byType(synth, "aws:lambda/permission:Permission").some(
+      (p) => p.inputs.principal === "events.amazonaws.com" && p.inputs.sourceArn === rules[0]!.outputs.arn && p.inputs.function === sweep.inputs.name,
+    );
+    if (!invoke) problems.push("the health schedule may not invoke the sweep (no lambda permission for that rule)");
+  }
+
+  const mappings = mappingsOf(synth, checker).filter((m) => queueByArn(synth, m.inputs.eventSourceArn));
+  if (mappings.length !== 1) return [...problems, `expected one queue subscription of the health checker, found ${mappings.length}`];
+  const mapping = mappings[0]!.inputs;
+  const queue = queueByArn(synth, mapping.eventSourceArn)!;
+  if (!list(mapping.functionResponseTypes).includes("ReportBatchItemFailures")) problems.push("the health checker has no partial batch responses");
+  if (!(Number(mapping.scalingConfig?.maximumConcurrency) >= 2)) problems.push("the health checker's concurrency is not bounded by the mapping");
+  problems.push(...queueEncryptionProblems(synth, queue, "health queue"));
+  if (!(Number(queue.inputs.visibilityTimeoutSeconds) >= 6 * Number(checker.inputs.timeout)))
+    problems.push("the health queue's visibility timeout is below 6 × the checker's timeout");
+  const redrive = queue.inputs.redrivePolicy ? (JSON.parse(String(queue.inputs.redrivePolicy)) as { deadLetterTargetArn?: string; maxReceiveCount?: number }) : undefined;
+  const dlq = queueByArn(synth, redrive?.deadLetterTargetArn);
+  if (!dlq) problems.push("the health queue has no DLQ of the stack");
+  else {
+    if (!(Number(redrive?.maxReceiveCount) >= 3 && Number(redrive?.maxReceiveCount) <= 10)) problems.push("the health queue's retries are not bounded (3 to 10)");
+    problems.push(...queueEncryptionProblems(synth, dlq, "health DLQ"), ...depthAlarmProblems(synth, dlq, "health DLQ"));
+  }
+
+  const sweepEnv = sweep.inputs.environment?.variables ?? {};
+  if (sweepEnv.HEALTH_QUEUE_URL !== queue.outputs.url) problems.push("the sweep's HEALTH_QUEUE_URL is not the health queue");
+  if (sweepEnv.KMS_KEY_ID) problems.push("the health sweep is given the connections key");
+  const checkEnv = checker.inputs.environment?.variables ?? {};
+  if (checkEnv.TABLE_NAME !== table?.inputs.name || sweepEnv.TABLE_NAME !== table?.inputs.name) problems.push("a health function's TABLE_NAME is not the table");
+  if (checkEnv.KMS_KEY_ID !== key?.outputs.arn) problems.push("the health checker's KMS_KEY_ID is not the connections key");
+  if (!keyPolicyGrants(synth, queue.inputs.kmsMasterKeyId, sweep.inputs.role).includes("kms:GenerateDataKey"))
+    problems.push("the queue key's policy does not let the sweep send to the health queue");
+  if (!keyPolicyGrants(synth, queue.inputs.kmsMasterKeyId, checker.inputs.role).includes("kms:Decrypt"))
+    problems.push("the queue key's policy does not let the checker receive from the health queue");
+
+  const queueKeyArn = String(queue.inputs.kmsMasterKeyId);
+  const sweepStatements = roleStatements(synth, sweep.inputs.role) ?? [];
+  problems.push(
+    ...grantProblems("health sweep", sweepStatements, new Map([
+      [`${table?.outputs.arn}/index/${GSI2}`, { what: "the due index", actions: ["dynamodb:Query"] }],
+      [String(queue.outputs.arn), { what: "the health queue", actions: ["sqs:SendMessage"] }],
+      [queueKeyArn, { what: "the queue key", actions: ["kms:GenerateDataKey", "kms:Decrypt"] }],
+      [String(logStreamsOf(synth, sweep)), { what: "its log group", actions: LOGS }],
+    ])),
+  );
+  const checkStatements = roleStatements(synth, checker.inputs.role) ?? [];
+  problems.push(
+    ...grantProblems("health check", checkStatements, new Map([
+      [String(table?.outputs.arn), { what: "the connections table", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"] }],
+      [String(key?.outputs.arn), { what: "the connections key", actions: ["kms:Decrypt"] }],
+      [String(queue.outputs.arn), { what: "the health queue", actions: SQS_CONSUMER }],
+      [queueKeyArn, { what: "the queue key", actions: ["kms:Decrypt"] }],
+      [String(logStreamsOf(synth, checker)), { what: "its log group", actions: LOGS }],
+    ])),
+  );
+  for (const s of checkStatements) {
+    if (list(s.Resource).includes(String(key?.outputs.arn))) problems.push(...conditionProblems("health check role KMS statement", s.Condition, expect));
+    if (list(s.Action).includes("dynamodb:UpdateItem")) {
+      const attributes = list(s.Condition?.["ForAllValues:StringEquals"]?.["dynamodb:Attributes"]);
+      if (!sameSet(attributes, health.checkerAttributes))
+        problems.push(`the health check role's UpdateItem may write ${fmt(attributes.length ? attributes : ["every attribute"])}; only ${fmt(health.checkerAttributes)}`);
+    }
+  }
+
+  const filters = byType(synth, "aws:cloudwatch/logMetricFilter:LogMetricFilter").filter(
+    (f) => f.inputs.logGroupName === checker.inputs.loggingConfig?.logGroup && f.inputs.metricTransformation?.name === health.metric.name,
+  );
+  if (filters.length !== 1) problems.push("no metric of unhealthy connections from the checker's log");
+  const alarms = byType(synth, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+    (a) => a.inputs.metricName === health.metric.name && a.inputs.namespace === health.metric.namespace && list(a.inputs.alarmActions).includes(topic?.outputs.arn),
+  );
+  if (alarms.length === 0) problems.push("no alarm on unhealthy connections to the alarm topic");
+  return problems;
 }

@@ -8,6 +8,7 @@ import {
   checkChangeEvents,
   checkDeadlines,
   checkFunction,
+  checkHealth,
   checkIam,
   checkInvokers,
   checkKms,
@@ -43,11 +44,13 @@ const editPolicy = (synth: Synth, edit: (doc: { Statement: Record<string, unknow
 };
 const QUEUE = "aws:sqs/queue:Queue";
 const MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
-/** The event source mapping whose source is the table's stream (the other one reads the intake queue). */
+/** The event source mapping whose source is the table's stream (the others read the intake and health queues). */
 const streamMapping = (synth: Synth) =>
   synth.resources.find((r) => r.type === MAPPING && String(r.inputs.eventSourceArn).includes("/stream/"))!;
 const queueMapping = (synth: Synth) =>
-  synth.resources.find((r) => r.type === MAPPING && String(r.inputs.eventSourceArn).startsWith("arn:aws:sqs:"))!;
+  synth.resources.find(
+    (r) => r.type === MAPPING && String(r.inputs.eventSourceArn).startsWith("arn:aws:sqs:") && !String(r.inputs.eventSourceArn).includes("HealthChecks"),
+  )!;
 
 describe("the production stack, run offline under Pulumi mocks", () => {
   it("creates the service's resources", () => {
@@ -96,6 +99,8 @@ describe("the production stack, run offline under Pulumi mocks", () => {
   it("publishes change events from the stream with bounded retries, bisecting and an alarmed on-failure queue", () =>
     expect(checkChangeEvents(prod)).toEqual([]));
   it("gives every Lambda a timeout above the sum of its outside calls' deadlines", () => expect(checkDeadlines(prod)).toEqual([]));
+  it("runs health checks: schedule, sweep, encrypted queue with an alarmed DLQ, checker with health-only writes, unhealthy alarm", () =>
+    expect(checkHealth(prod, code)).toEqual([]));
 });
 
 describe("a non-production stage", () => {
@@ -138,7 +143,7 @@ describe("the check fails on a mismatch", () => {
     const drifted = await synthesize({ stage: "prod", env: BUILT, replace: { [keys]: mutated } });
     const problems = checkStack(drifted, code);
     expect(problems).toContainEqual(
-      expect.stringMatching(/table indexes \[ByScopeAndName\(GSI1PK,GSI1SK,ALL\)\] differ from the code's \[GSI1/),
+      expect.stringMatching(/table indexes \[ByScopeAndName\(GSI1PK,GSI1SK,ALL\), GSI2\(GSI2PK,GSI2SK,KEYS_ONLY\)\] differ from the code's \[GSI1/),
     );
     expect(problems).toContainEqual(expect.stringMatching(/on index GSI1; the store uses/));
   });
@@ -231,7 +236,7 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContain("no alarm fires to the alarm topic on one KmsRefused line of the provision function");
   });
 
-  it("code that sends another encryption context, or starts updating items", () => {
+  it("code that sends another encryption context, or starts scanning", () => {
     const moreContext = { ...code, encryptionContexts: code.encryptionContexts.map((c) => ({ ...c, tenant: "t-1" })) };
     expect(checkKms(prod, moreContext)).toContainEqual(
       expect.stringMatching(/the code sends \[app, connectionId, orgId, projectId, scope, tenant\]/),
@@ -242,9 +247,9 @@ describe("the check fails on a mismatch", () => {
     expect(legacyProblems).toContainEqual(expect.stringMatching(/sends empty context values for \[projectId\]/));
     expect(legacyProblems).toContainEqual(expect.stringMatching(/requires scope in \[org, project\], the code sends scope in \[\]/));
     expect(legacyProblems).toContainEqual(expect.stringMatching(/requires context key scope the code does not always send/));
-    const store = readFileSync(STORE_SOURCE, "utf8").replace("Delete: {", "Update: {");
-    const updating = { ...code, dynamoActions: dynamoActionsUsedBy(store) };
-    expect(checkApiRole(prod, updating)).toContainEqual(expect.stringMatching(/the store uses \[.*dynamodb:UpdateItem/));
+    const store = readFileSync(STORE_SOURCE, "utf8").replace("new QueryCommand(", "new ScanCommand(");
+    const scanning = { ...code, dynamoActions: dynamoActionsUsedBy(store) };
+    expect(checkApiRole(prod, scanning)).toContainEqual(expect.stringMatching(/the store uses \[.*dynamodb:Scan/));
   });
 
   it("an intake queue without a DLQ, unencrypted, with a short visibility timeout and no partial responses", () => {
@@ -391,5 +396,19 @@ describe("the check fails on a mismatch", () => {
     expect(problems).toContain("the intake queue's visibility timeout is 180 s; at least 6 × the function timeout (360 s) is needed");
     expect(problems).toContainEqual(expect.stringMatching(/^the provision function's timeout is 60 s; its worst case adds up to 84.6 s/));
     expect(problems).toContainEqual(expect.stringMatching(/MaximumRetryAttempts is -1; it must be bounded/));
+  });
+
+  it("a checker that may write any attribute or use the key for anything, a sweep that may read the table, no schedule", () => {
+    const broken = copy(prod);
+    editPolicy(broken, (doc) => delete doc.Statement.find((s) => s.Sid === "WriteHealthOnly")!.Condition, "HealthCheckRolePolicy");
+    editPolicy(broken, (doc) => (doc.Statement.find((s) => s.Sid === "OpenCredentials")!.Action = ["kms:Decrypt", "kms:GenerateDataKey"]), "HealthCheckRolePolicy");
+    const tableArn = find(broken, "aws:dynamodb/table:Table", "ConnectionsTable").outputs.arn;
+    editPolicy(broken, (doc) => doc.Statement.push({ Effect: "Allow", Action: ["dynamodb:Query"], Resource: tableArn }), "HealthSweepRolePolicy");
+    broken.resources = broken.resources.filter((r) => r.type !== "aws:cloudwatch/eventTarget:EventTarget");
+    const problems = checkHealth(broken, code);
+    expect(problems).toContain("the health check role's UpdateItem may write [every attribute]; only [GSI2PK, GSI2SK, PK, SK, credentialsHash, health]");
+    expect(problems).toContainEqual(expect.stringMatching(/the health check role may call \[kms:Decrypt, kms:GenerateDataKey\] on the connections key/));
+    expect(problems).toContainEqual(expect.stringMatching(/the health sweep role may call \[dynamodb:Query\] on arn:aws:dynamodb:.*table\/[^/]+, which it does not need/));
+    expect(problems).toContain("expected one schedule that starts the health sweep, found 0");
   });
 });

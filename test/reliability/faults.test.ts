@@ -85,10 +85,11 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: "validate",
-    steps: [{ aws: "GetItemCommand" }, { aws: "DecryptCommand" }, "okta"],
+    // The last step is the health record (section 8): its failure fails the request.
+    steps: [{ aws: "GetItemCommand" }, { aws: "DecryptCommand" }, "okta", { aws: "UpdateItemCommand" }],
     prepare: async () => {
       const { id } = await fresh();
-      return () => h.call("POST", `${BASE}/${id}/validate`, { token: admin });
+      return Object.assign(() => h.call("POST", `${BASE}/${id}/validate`, { token: admin }), { id });
     },
   },
 ];
@@ -118,12 +119,17 @@ describe("faults at every step", () => {
       expect(failed.status).toBe(expected.status);
       expect(failed.body).toMatchObject({ statusCode: expected.status, error: expected.error, reqId: failed.headers.get("x-request-id") });
     }
-    await untouched.tableUnchanged();
+    if (op.name === "validate" && step === "okta") {
+      // Okta's trouble is recorded as the connection's health: transient, so the status stays.
+      const { id } = request as unknown as { id: string };
+      const health = (await h.call("GET", `${BASE}/${id}`, { token: admin })).body.appConnection.health;
+      expect(health).toMatchObject({ status: "healthy", consecutiveFailures: 1, error: { error: expected.error } });
+    } else await untouched.tableUnchanged();
     const retried = await request();
     expect(retried.status).toBe(200);
     if (op.name === "validate") expect(retried.body.valid).toBe(true);
   });
-  expect(cases.length).toBe(18 * 4);
+  expect(cases.length).toBe(19 * 4);
 });
 
 describe("a write whose answer is lost after it committed", () => {

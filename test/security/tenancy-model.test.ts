@@ -330,6 +330,10 @@ class Validate implements Cmd {
     if (refused) return expectStatus(res, refused, step);
     expect(res.status, step).toBe(200);
     expect(res.body, step).toEqual({ valid: true, checkedAt: expect.any(String) });
+    // Section 8: validate records the connection's health (and nothing else of it).
+    const at = res.body.checkedAt as string;
+    const health = { status: "healthy" as const, checkedAt: at, lastHealthyAt: at, consecutiveFailures: 0, error: null };
+    model.live = model.live.map((c) => (c.id === t.id ? { ...c, health } : c));
     tally("Validate 200");
   }
   toString = () => `Validate(${actorText(this.ref)}, ${pickText(this.pick)})`;

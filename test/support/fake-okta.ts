@@ -9,6 +9,8 @@ export interface FakeRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The request body as received ("" when none). */
   body: string;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 /** A scripted answer; `delayMs` holds the response back (timeout tests). */
@@ -33,6 +35,11 @@ export interface FakeOkta {
   respondWith(fn: ((req: FakeRequest) => FakeResponse) | null): void;
   /** Scripts a resource route, `"METHOD /path"` (compared without the query); `null` removes it. */
   route(key: string, fn: ((req: FakeRequest) => FakeResponse) | null): void;
+  /** The default Okta answer to `req` (for overrides that only add a delay or headers). */
+  standard(req: FakeRequest): FakeResponse;
+  /** Requests being answered right now, and the most there ever were at once. */
+  inFlight(): number;
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -69,11 +76,16 @@ export async function startFakeOkta(): Promise<FakeOkta> {
     const scripted = routes.get(`${seen.method} ${seen.path.split("?")[0]}`);
     return override ? override(seen) : scripted ? scripted(seen) : defaultAnswer(seen, validTokens);
   };
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server = http.createServer(async (req, res) => {
+    const at = Date.now();
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    res.once("close", () => inFlight--);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, body: Buffer.concat(chunks).toString("utf8") };
+    const seen: FakeRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, body: Buffer.concat(chunks).toString("utf8"), at };
     requests.push(seen);
     const answer = answerFor(seen);
     if (answer.reset) return void req.socket.resetAndDestroy();
@@ -104,6 +116,9 @@ export async function startFakeOkta(): Promise<FakeOkta> {
       if (fn) routes.set(key, fn);
       else routes.delete(key);
     },
+    standard: (req) => defaultAnswer(req, validTokens),
+    inFlight: () => inFlight,
+    maxInFlight: () => maxInFlight,
     close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -1,7 +1,7 @@
 import type { ConnectionService } from "../../core/connections/service";
 import { createConnectionSchema, updateConnectionSchema } from "../../core/connections/schemas";
 import type { Router } from "../router";
-import { connectionIdParamSchema, connectionNameParamSchema, pageQuerySchema, projectQuerySchema } from "../schemas";
+import { connectionIdParamSchema, connectionListQuerySchema, connectionNameParamSchema, projectQuerySchema } from "../schemas";
 
 const BASE = "/api/v1/app-connections";
 const TAG = "App Connections";
@@ -19,7 +19,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
   }));
 
   router.add(
-    { ...route, method: "get", path: BASE, summary: "List connections of every app in scope", query: pageQuerySchema, response: "connections" },
+    { ...route, method: "get", path: BASE, summary: "List connections of every app in scope", query: connectionListQuerySchema, response: "connections" },
     async ({ query, ctx }) => listBody(await service.list(ctx, query)),
   );
 
@@ -29,7 +29,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
   );
 
   router.add(
-    { ...route, method: "get", path: `${BASE}/okta`, summary: "List Okta connections", query: pageQuerySchema, response: "connections" },
+    { ...route, method: "get", path: `${BASE}/okta`, summary: "List Okta connections", query: connectionListQuerySchema, response: "connections" },
     async ({ query, ctx }) => listBody(await service.list(ctx, query)),
   );
 
@@ -39,7 +39,7 @@ export function registerConnectionRoutes(router: Router, service: ConnectionServ
       method: "get",
       path: `${BASE}/okta/available`,
       summary: "Org-level connections plus the project's, as ids and names",
-      query: pageQuerySchema,
+      query: connectionListQuerySchema,
       response: "available",
     },
     async ({ query, ctx }) => listBody(await service.available(ctx, query)),

@@ -176,6 +176,8 @@ export function createRowDialogs(ctx: ConsoleContext) {
     } finally {
       result.setAttribute("aria-busy", "false");
     }
+    // The check was recorded as the connection's health: show it in its row.
+    await ctx.reload();
   }
 
   return {

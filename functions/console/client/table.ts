@@ -1,5 +1,6 @@
 import type { AppConnection } from "./api";
 import { byId, formatDate, h } from "./dom";
+import { bindHealthFilter, healthCell, matchesHealth, type HealthFilter } from "./health";
 import { closeMenu, isMenuOpenFor } from "./menu";
 import { METHOD_NAMES } from "./service-app";
 
@@ -38,6 +39,8 @@ export class ConnectionsTable {
   private page = 0;
   private pageSize: number;
   private highlightId: string | undefined;
+  private health: HealthFilter = "";
+  private readonly resetHealth: () => void;
 
   constructor(private readonly events: TableEvents) {
     const saved = Number(localStorage.getItem(PAGE_SIZE_KEY));
@@ -58,6 +61,11 @@ export class ConnectionsTable {
     for (const button of document.querySelectorAll<HTMLButtonElement>("[data-sort]")) {
       button.addEventListener("click", () => this.sortBy(button.dataset.sort as SortKey));
     }
+    this.resetHealth = bindHealthFilter((filter) => {
+      this.health = filter;
+      this.page = 0;
+      this.render();
+    });
     byId("page-prev").addEventListener("click", () => this.goto(this.page - 1));
     byId("page-next").addEventListener("click", () => this.goto(this.page + 1));
   }
@@ -90,6 +98,7 @@ export class ConnectionsTable {
     this.items = [];
     this.search = "";
     byId<HTMLInputElement>("search").value = "";
+    this.resetHealth();
     this.page = 0;
     this.highlightId = undefined;
   }
@@ -110,9 +119,11 @@ export class ConnectionsTable {
 
   private visible(): AppConnection[] {
     const needle = this.search.trim().toLowerCase();
-    const matches = needle
-      ? this.items.filter((c) => [c.name, c.app, appName(c), c.method, methodName(c)].some((field) => field.toLowerCase().includes(needle)))
-      : [...this.items];
+    const matches = (
+      needle
+        ? this.items.filter((c) => [c.name, c.app, appName(c), c.method, methodName(c)].some((field) => field.toLowerCase().includes(needle)))
+        : [...this.items]
+    ).filter((c) => matchesHealth(c, this.health));
     const sign = this.sort.dir === "ascending" ? 1 : -1;
     return matches.sort(
       (a, b) => sign * (sortValue(a, this.sort.key).localeCompare(sortValue(b, this.sort.key)) || a.name.localeCompare(b.name)),
@@ -143,7 +154,7 @@ export class ConnectionsTable {
       this.items.length === 0
         ? { title: "No App Connections have been configured", text: this.events.emptyHint() }
         : visible.length === 0
-          ? { title: "No App Connections match search", text: "Try another name, app or method." }
+          ? { title: "No App Connections match search", text: "Try another name, app, method or health." }
           : undefined,
     );
     this.renderPager(visible.length);
@@ -192,6 +203,7 @@ export class ConnectionsTable {
       h("td", { class: "col-method" }, h("span", { class: "chip" }, methodName(c))),
       h("td", { class: "col-instanceUrl mono" }, h("span", { class: "url-text truncate", tabindex: 0, title: url }, url)),
       h("td", { class: "col-createdAt" }, h("time", { datetime: c.createdAt }, formatDate(c.createdAt))),
+      healthCell(c),
       h("td", { class: "col-actions" }, menu),
     );
   }
@@ -224,6 +236,7 @@ function placeholderRow() {
     h("td", { class: "col-method" }, bar("w-60")),
     h("td", { class: "col-instanceUrl" }, bar("w-80")),
     h("td", { class: "col-createdAt" }, bar("w-60")),
+    h("td", { class: "col-health" }, bar("w-60")),
     h("td", {}, ""),
   );
 }

@@ -1,6 +1,7 @@
 import { LegacySecretError, SecretUnreadableError } from "../crypto/envelope";
 import { isDomainError } from "../errors";
 import type { OktaAccess } from "../okta/access";
+import type { RateLimit } from "../okta/transport";
 import type { ConnectionRecord } from "./model";
 
 /** Okta's verdict on a stored connection (contract section 4): data, not an error. */
@@ -23,15 +24,27 @@ const unreadableMessage = (error: SecretUnreadableError) =>
  * itself (database, KMS) are thrown, not reported as the connection's fault.
  */
 export async function checkConnection(okta: OktaAccess, record: ConnectionRecord, now: () => string): Promise<CheckResult> {
+  return (await checkConnectionReport(okta, record, now)).result;
+}
+
+/** A check with what Okta said about its rate limit: the headers of a pass, the `Retry-After` of a 429. */
+export interface CheckReport {
+  result: CheckResult;
+  rateLimit?: RateLimit;
+  retryAfterSeconds?: number;
+}
+
+export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string): Promise<CheckReport> {
   try {
-    await okta.check(record);
-    return { valid: true, checkedAt: now() };
+    const rateLimit = await okta.check(record);
+    return { result: { valid: true, checkedAt: now() }, ...(rateLimit ? { rateLimit } : {}) };
   } catch (error) {
     if (error instanceof SecretUnreadableError) {
-      return { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message: unreadableMessage(error) } };
+      return { result: { valid: false, checkedAt: now(), error: { error: "InvalidCredentials", message: unreadableMessage(error) } } };
     }
     if (isDomainError(error) && CHECK_OUTCOMES.has(error.code)) {
-      return { valid: false, checkedAt: now(), error: { error: error.code, message: error.message } };
+      const result: CheckResult = { valid: false, checkedAt: now(), error: { error: error.code, message: error.message } };
+      return { result, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
     }
     throw error;
   }

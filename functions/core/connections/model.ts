@@ -70,6 +70,8 @@ export interface ConnectionRecord {
   updatedAt: string;
   credentialsHash: string;
   secret: SealedSecret;
+  /** When the scheduled health check is due (section 8); kept in the health due index, never returned. */
+  nextCheckAt?: string;
 }
 
 /** Records written before a field existed read as its default (method, proxy, health). */

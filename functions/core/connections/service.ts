@@ -3,9 +3,11 @@ import type { SecretSealer } from "../crypto/envelope";
 import { conflict, notFound, permissionDenied, preconditionFailed } from "../errors";
 import type { Logger } from "../logger";
 import type { OktaAccess, OktaCredentials } from "../okta/access";
-import { checkConnection, type CheckResult } from "./check";
+import { checkConnectionReport, type CheckResult } from "./check";
+import { createHealthRecorder } from "../health/recorder";
+import { firstCheckAt } from "../health/rules";
 import type { CursorCodec } from "./cursor";
-import type { Actor, AppConnection, AuditAction, AuditEvent, ConnectionRecord, ProxyPolicy } from "./model";
+import type { Actor, AppConnection, AuditAction, AuditEvent, ConnectionRecord, HealthStatus, ProxyPolicy } from "./model";
 import { defaultProxyPolicy, healthyAt, toAppConnection } from "./model";
 import { readPage, type PageRequest } from "./paging";
 import { provisioningOperations, type DesiredConnection, type ProvisionOptions } from "./provisioning";
@@ -26,7 +28,14 @@ export interface ServiceDeps {
   logger?: Logger;
   clock?: () => Date;
   newId?: () => string;
+  /** HEALTH_CHECK_INTERVAL_S: when a connection's next scheduled check is due after a check (section 8). */
+  healthIntervalSeconds?: number;
 }
+
+export const DEFAULT_HEALTH_INTERVAL_S = 86_400;
+
+/** A page of a connection listing, optionally only connections of one health status (section 8). */
+export type ListRequest = PageRequest & { health?: HealthStatus };
 
 /** Who asks, and the request id that ties their audit events to the access log. */
 export interface CallContext {
@@ -50,6 +59,8 @@ export function createConnectionService(deps: ServiceDeps) {
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const newId = deps.newId ?? randomUUID;
   const hashOf = (owner: { orgId: string; id: string }, creds: OktaCredentials) => hashOfCredentials(deps.hashCredentials, owner, creds);
+  const healthInterval = deps.healthIntervalSeconds ?? DEFAULT_HEALTH_INTERVAL_S;
+  const health = createHealthRecorder({ store, intervalSeconds: healthInterval });
 
   const auditRead = (ctx: CallContext, action: string, fields: Record<string, unknown>) =>
     deps.logger?.info("audit", { action, actor: { type: ctx.actor.type, id: ctx.actor.id }, orgId: ctx.actor.orgId, reqId: ctx.reqId, ...fields });
@@ -92,7 +103,7 @@ export function createConnectionService(deps: ServiceDeps) {
     return withCredentials(born, creds);
   }
 
-  type Credentialed = "method" | "instanceUrl" | "serviceApp" | "credentialsHash" | "secret" | "health";
+  type Credentialed = "method" | "instanceUrl" | "serviceApp" | "credentialsHash" | "secret" | "health" | "nextCheckAt";
   /** `record` carrying checked credentials: its hash, the secret sealed to this very record, fresh health. */
   async function withCredentials<R extends Omit<ConnectionRecord, Credentialed>>(record: R, creds: OktaCredentials): Promise<R & Pick<ConnectionRecord, Credentialed>> {
     const { serviceApp: _previous, ...rest } = record as R & { serviceApp?: unknown };
@@ -105,6 +116,7 @@ export function createConnectionService(deps: ServiceDeps) {
       secret: await sealer.seal(secretOf(creds), encryptionContext(record)),
       // The credentials were proven against Okta a moment ago (section 8).
       health: healthyAt(record.updatedAt),
+      nextCheckAt: firstCheckAt(record.updatedAt, healthInterval),
     };
   }
 
@@ -130,14 +142,16 @@ export function createConnectionService(deps: ServiceDeps) {
   const bindingOf = (what: string, ctx: CallContext, scopes: unknown[]) =>
     JSON.stringify([what, ctx.actor.orgId, ctx.actor.type, ctx.actor.id, scopes]);
 
-  async function listScopes(ctx: CallContext, what: string, scopes: (string | null | "*")[], page: PageRequest) {
-    auditRead(ctx, `${what}-app-connections`, { scopes });
+  async function listScopes(ctx: CallContext, what: string, scopes: (string | null | "*")[], page: ListRequest) {
+    auditRead(ctx, `${what}-app-connections`, { scopes, ...(page.health ? { health: page.health } : {}) });
+    const filter = page.health ? { health: page.health } : undefined;
     const result = await readPage({
       scopes,
       request: page,
       cursors,
-      binding: bindingOf(what, ctx, scopes),
-      query: (scope, limit, key) => store.listScope(ctx.actor.orgId, scope, limit, key),
+      // A cursor continues the listing it came from: same scopes, same filter.
+      binding: bindingOf(what, ctx, filter ? [...scopes, filter] : scopes),
+      query: (scope, limit, key) => store.listScope(ctx.actor.orgId, scope, limit, key, filter),
     });
     return { items: result.items.map(toAppConnection), nextCursor: result.nextCursor };
   }
@@ -196,7 +210,7 @@ export function createConnectionService(deps: ServiceDeps) {
     },
 
     /** With a project: that project. Without: org-level plus every readable project (all, for org admins). */
-    async list(ctx: CallContext, query: PageRequest & { projectId?: string }) {
+    async list(ctx: CallContext, query: ListRequest & { projectId?: string }) {
       if (query.projectId !== undefined) {
         demand(ctx.actor, "read", query.projectId);
         return listScopes(ctx, "list", [query.projectId], query);
@@ -206,7 +220,7 @@ export function createConnectionService(deps: ServiceDeps) {
     },
 
     /** Org-level connections plus those of `projectId`, as `{ app, id, name, projectId, orgId }`. */
-    async available(ctx: CallContext, query: PageRequest & { projectId?: string }) {
+    async available(ctx: CallContext, query: ListRequest & { projectId?: string }) {
       if (query.projectId !== undefined) demand(ctx.actor, "read", query.projectId);
       const scopes = query.projectId === undefined ? [null] : [null, query.projectId];
       const page = await listScopes(ctx, "available", scopes, query);
@@ -249,9 +263,15 @@ export function createConnectionService(deps: ServiceDeps) {
       return toAppConnection(record);
     },
 
-    /** Re-checks the stored credentials against Okta now. Okta's verdict is data (200), not an error. */
+    /**
+     * Re-checks the stored credentials against Okta now and records the connection's health.
+     * Okta's verdict is data (200), not an error.
+     */
     async validate(ctx: CallContext, id: string): Promise<CheckResult> {
-      return checkConnection(okta, await load(ctx, id, "use"), now);
+      const record = await load(ctx, id, "use");
+      const report = await checkConnectionReport(okta, record, now);
+      await health.record(record, report);
+      return report.result;
     },
 
     async auditLog(ctx: CallContext, query: PageRequest & { projectId?: string }) {

@@ -1,4 +1,4 @@
-import type { AuditEvent, ConnectionRecord } from "./model";
+import type { AuditEvent, ConnectionHealth, ConnectionRecord, HealthStatus } from "./model";
 
 /** Where to continue a query; opaque to the domain (the cursor codec signs it). */
 export type StoreKey = Record<string, string>;
@@ -31,6 +31,27 @@ export interface ProvisioningMark {
   expiresAt: number;
 }
 
+/** The outcome of one health check, for the connection's credentials of `credentialsHash` only. */
+export interface HealthWrite {
+  orgId: string;
+  id: string;
+  credentialsHash: string;
+  health: ConnectionHealth;
+  nextCheckAt: string;
+}
+
+/** A connection whose health check is due (read from the due index: keys only). */
+export interface DueConnection {
+  orgId: string;
+  id: string;
+  nextCheckAt: string;
+}
+
+/** Optional narrowing of a listing (applied by the store, so pages stay bounded and cursors right). */
+export interface ListFilter {
+  health?: HealthStatus;
+}
+
 /**
  * The persistence port. Every write is atomic with its name lock and its audit event, so a
  * change without its audit event, or a name without its connection, cannot exist.
@@ -51,7 +72,15 @@ export interface ConnectionStore {
   /** Advances the mark alone (a provisioning message that changed nothing); `stale` if not newer. */
   putProvisioningMark(orgId: string, projectId: string | null, name: string, mark: ProvisioningMark): Promise<void>;
   /** One page of one scope: a project id, `null` for org-level, `"*"` for the whole org. */
-  listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey): Promise<StorePage<ConnectionRecord>>;
+  listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey, filter?: ListFilter): Promise<StorePage<ConnectionRecord>>;
+  /**
+   * Records a health check's outcome: health attributes and the due index only (never `version`,
+   * `updatedAt` or `credentialsHash`), and only while the connection exists with the credentials
+   * that were checked; otherwise `superseded` (newer credentials carry their own health).
+   */
+  recordHealth(write: HealthWrite): Promise<"recorded" | "superseded">;
+  /** One page of the due index's partition `shard`: connections due before `before` (ISO-8601), earliest first. */
+  listDue(shard: number, before: string, limit: number, startKey?: StoreKey): Promise<StorePage<DueConnection>>;
   /** One audit event on its own (a proxied call: it changes no connection, so no transaction). */
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(orgId: string, projectId: string | null, limit: number, startKey?: StoreKey): Promise<StorePage<AuditEvent>>;

@@ -1,5 +1,6 @@
 import type { ConnectionMethod, ConnectionRecord } from "../connections/model";
 import { validationFailure } from "../errors";
+import type { RateLimit } from "./transport";
 import type { OktaTarget, UrlGuard } from "./url-guard";
 
 /**
@@ -15,8 +16,11 @@ export type OktaCredentials =
 
 /** One authentication method towards Okta (an API token, an OAuth 2.0 service app). */
 export interface OktaMethod<C extends OktaCredentials = OktaCredentials> {
-  /** Proves the credentials work now, asking Okta anew (nothing cached). Throws the contract's errors. */
-  verify(target: OktaTarget, creds: C): Promise<void>;
+  /**
+   * Proves the credentials work now, asking Okta anew (nothing cached). Throws the contract's errors.
+   * May answer Okta's rate-limit headers of that call (the health checks pace themselves by them).
+   */
+  verify(target: OktaTarget, creds: C): Promise<RateLimit | void>;
   /**
    * The headers that authorize one request (`url` is absolute). May reuse what `cacheKey` names
    * (an access token): the key changes whenever the credentials change.
@@ -38,8 +42,8 @@ export interface OktaAccess {
    * Okta. Answers the credentials with `instanceUrl` normalized to the checked origin.
    */
   verifyNew<C extends OktaCredentials>(creds: C, beforeOkta?: () => Promise<void>): Promise<C>;
-  /** A stored connection's credentials, proven against Okta now (validate, health checks). */
-  check(record: ConnectionRecord): Promise<void>;
+  /** A stored connection's credentials, proven against Okta now (validate, health checks); Okta's rate-limit headers when sent. */
+  check(record: ConnectionRecord): Promise<RateLimit | undefined>;
   /** Authorization of one request through a stored connection (the proxy). `path` starts with `/`. */
   authorize(record: ConnectionRecord, request: { method: string; path: string }): Promise<AuthorizedRequest>;
 }
@@ -100,7 +104,7 @@ export function createOktaAccess(deps: OktaAccessDeps): OktaAccess {
 
     async check(record) {
       const creds = credentialsOf(record, await secretOf(record));
-      await methodOf(creds).verify(await deps.guard.check(record.instanceUrl), creds);
+      return (await methodOf(creds).verify(await deps.guard.check(record.instanceUrl), creds)) ?? undefined;
     },
 
     async authorize(record, request) {

@@ -2,7 +2,7 @@ import type http from "node:http";
 import { DEADLINES } from "../deadlines";
 import { invalidCredentials, invalidInstanceUrl, upstreamRateLimited, upstreamUnavailable } from "../errors";
 import type { OktaCredentials, OktaMethod } from "./access";
-import { retryAfterSeconds, sendToOkta } from "./transport";
+import { rateLimitOf, retryAfterSeconds, sendToOkta, type RateLimit } from "./transport";
 import type { OktaTarget } from "./url-guard";
 
 type ApiTokenCredentials = Extract<OktaCredentials, { method: "api-token" }>;
@@ -23,10 +23,11 @@ export function createApiTokenMethod(opts: { timeoutMs?: number } = {}): OktaMet
     return { Authorization: `SSWS ${apiToken}` };
   };
   return {
-    async verify(target, { apiToken }) {
+    async verify(target, { apiToken }): Promise<RateLimit | undefined> {
       const headers = { ...authorization(apiToken), Accept: "application/json" };
       const answer = await sendToOkta(target, { method: "GET", path: USERS_ME, headers }, { timeoutMs, maxBytes: MAX_BODY });
       interpret(answer, target, apiToken);
+      return rateLimitOf(answer.headers);
     },
     async authorize(_target, { apiToken }) {
       return authorization(apiToken);

@@ -125,3 +125,15 @@ export function retryAfterSeconds(headers: http.IncomingHttpHeaders, nowMs = Dat
   if (headers["x-rate-limit-reset"] && Number.isFinite(reset)) return Math.max(1, Math.ceil(reset - nowMs / 1000));
   return 60;
 }
+
+/** Okta's rate-limit headers of one answer (`resetAt`: epoch seconds), when it sent them. */
+export interface RateLimit {
+  limit: number;
+  remaining: number;
+  resetAt: number;
+}
+
+export function rateLimitOf(headers: http.IncomingHttpHeaders): RateLimit | undefined {
+  const [limit, remaining, resetAt] = ["x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"].map((name) => Number(headers[name] ?? NaN));
+  return [limit, remaining, resetAt].every((n) => Number.isFinite(n)) ? { limit: limit!, remaining: remaining!, resetAt: resetAt! } : undefined;
+}

@@ -5,6 +5,7 @@ import {
   QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
+  UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
   type TransactWriteItem,
@@ -14,6 +15,8 @@ import { withRecordDefaults, type AuditEvent, type ConnectionRecord } from "../c
 import {
   StoreConflictError,
   type ConnectionStore,
+  type DueConnection,
+  type ListFilter,
   type ProvisioningMark,
   type StoreConflictReason,
   type StoreKey,
@@ -25,18 +28,70 @@ type Item = Record<string, AttributeValue>;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
 
 function connectionItem(record: ConnectionRecord): Item {
+  const { nextCheckAt, ...fields } = record;
   return toItem({
     ...keys.connectionKey(record.orgId, record.id),
     ...keys.connectionIndexKey(record.orgId, record.projectId, record.name),
+    ...(nextCheckAt ? keys.healthDueKey(record.orgId, record.id, nextCheckAt) : {}),
     type: "connection",
-    ...record,
+    ...fields,
     secret: { ...record.secret },
   });
 }
 
 function recordFrom(item: Item): ConnectionRecord {
-  const { PK, SK, GSI1PK, GSI1SK, type, ...record } = unmarshall(item);
-  return withRecordDefaults(record as ConnectionRecord);
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, type, ...record } = unmarshall(item);
+  const nextCheckAt = typeof GSI2SK === "string" ? keys.parseHealthDueKey(GSI2SK)?.nextCheckAt : undefined;
+  return withRecordDefaults({ ...(record as ConnectionRecord), ...(nextCheckAt ? { nextCheckAt } : {}) });
+}
+
+/** What a health write owns: an update that keeps the credentials leaves these as they are stored now. */
+const HEALTH_ATTRIBUTES = new Set(["health", "GSI2PK", "GSI2SK"]);
+
+/**
+ * `before` → `after` as an Update of the attributes themselves, not a Put of the whole item: a
+ * health check that committed between our read and this write keeps its result, unless the
+ * credentials change (then `after` carries the new credentials' own health).
+ */
+function connectionUpdate(TableName: string, before: ConnectionRecord, after: ConnectionRecord) {
+  const keepHealth = before.credentialsHash === after.credentialsHash;
+  const owned = (name: string) => name !== "PK" && name !== "SK" && !(keepHealth && HEALTH_ATTRIBUTES.has(name));
+  const next = Object.entries(connectionItem(after)).filter(([name]) => owned(name));
+  const gone = Object.keys(connectionItem(before)).filter((name) => owned(name) && !next.some(([n]) => n === name));
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const sets = next.map(([name, value], i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = gone.map((name, i) => ((names[`#r${i}`] = name), `#r${i}`));
+  return {
+    TableName,
+    Key: toItem(keys.connectionKey(after.orgId, after.id)),
+    UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** An update with a condition: both bring expression values. */
+const guarded = <U extends { ExpressionAttributeValues: Item }>(update: U, guard: { ExpressionAttributeValues: Item }) => ({
+  ...update,
+  ...guard,
+  ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...guard.ExpressionAttributeValues },
+});
+
+/** `health=` on a listing; items stored before health existed read as healthy (withRecordDefaults). */
+function healthFilter(filter: ListFilter | undefined) {
+  if (!filter?.health) return {};
+  const clause = filter.health === "healthy" ? "(#health.#status = :health OR attribute_not_exists(#health))" : "#health.#status = :health";
+  return { FilterExpression: clause, ExpressionAttributeNames: { "#health": "health", "#status": "status" }, healthValue: { ":health": filter.health } };
+}
+
+function dueFrom(item: Item): DueConnection {
+  const due = keys.parseHealthDueKey(item.GSI2SK?.S ?? "");
+  return { orgId: due?.orgId ?? "", id: due?.connectionId ?? "", nextCheckAt: due?.nextCheckAt ?? "" };
 }
 
 function auditFrom(item: Item): AuditEvent {
@@ -193,7 +248,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     async update(before, after, audit, mark) {
       const renamed = before.name !== after.name;
       const items: TransactWriteItem[] = [
-        { Put: { TableName, Item: connectionItem(after), ...versionGuard(before) } },
+        { Update: guarded(connectionUpdate(TableName, before, after), versionGuard(before)) },
         ...(renamed ? [nameLockDelete(TableName, before), nameLockPut(TableName, after)] : []),
         auditPut(TableName, audit),
       ];
@@ -229,15 +284,17 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
       }
     },
 
-    async listScope(orgId, scope, limit, startKey) {
+    async listScope(orgId, scope, limit, startKey, filter) {
       const { GSI1PK, GSI1SKPrefix } = keys.scopeQuery(orgId, scope);
+      const { healthValue, ...filtered } = healthFilter(filter);
       const out = await withStoreErrors(() =>
         client.send(
           new QueryCommand({
             TableName,
             IndexName: keys.GSI1,
             KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
-            ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":prefix": GSI1SKPrefix }),
+            ...filtered,
+            ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":prefix": GSI1SKPrefix, ...healthValue }),
             Limit: limit + 1,
             ExclusiveStartKey: startKey ? toItem(startKey) : undefined,
           }),
@@ -248,6 +305,50 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
 
     async appendAudit(event) {
       await withStoreErrors(() => client.send(new PutItemCommand(auditPut(TableName, event).Put!)));
+    },
+
+    async recordHealth(write) {
+      const due = keys.healthDueKey(write.orgId, write.id, write.nextCheckAt);
+      try {
+        await withStoreErrors(() =>
+          client.send(
+            new UpdateItemCommand({
+              TableName,
+              Key: toItem(keys.connectionKey(write.orgId, write.id)),
+              UpdateExpression: "SET #health = :health, GSI2PK = :duePk, GSI2SK = :dueSk",
+              // still-exists AND same-credentials-as-checked
+              ConditionExpression: "attribute_exists(PK) AND credentialsHash = :checkedHash",
+              ExpressionAttributeNames: { "#health": "health" },
+              ExpressionAttributeValues: toItem({
+                ":health": write.health,
+                ":duePk": due.GSI2PK,
+                ":dueSk": due.GSI2SK,
+                ":checkedHash": write.credentialsHash,
+              }),
+            }),
+          ),
+        );
+        return "recorded";
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return "superseded";
+        throw error;
+      }
+    },
+
+    async listDue(shard, before, limit, startKey) {
+      const out = await withStoreErrors(() =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            IndexName: keys.GSI2,
+            KeyConditionExpression: "GSI2PK = :pk AND GSI2SK < :before",
+            ExpressionAttributeValues: toItem({ ":pk": keys.healthDuePartition(shard), ":before": keys.healthDueBefore(before) }),
+            Limit: limit + 1,
+            ExclusiveStartKey: startKey ? toItem(startKey) : undefined,
+          }),
+        ),
+      );
+      return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK", "GSI2PK", "GSI2SK"], dueFrom);
     },
 
     async listAudit(orgId, projectId, limit, startKey) {

@@ -9,6 +9,8 @@
  *                                                                             for its change event)
  *   provisioned PK=ORG#<org>                SK=PROVISIONED#<scope>#<name>     (last applied provisioning `sentAt` of a name;
  *                                                                             outlives a delete, expires via TTL `expiresAt`)
+ *   connection  GSI2PK=HEALTHDUE#<n>        GSI2SK=<nextCheckAt>#<org>#<id>   (the health due index: sparse, keys only;
+ *                                                                             `<n>` spreads writes over HEALTH_DUE_SHARDS partitions)
  *
  * `<scope>` is the project id, or `!` for org-level connections. Ids and names never contain `#` or
  * `!` (the schemas forbid them), so prefixes cannot bleed into each other.
@@ -16,7 +18,10 @@
 export const TABLE_SCHEMA = {
   partitionKey: "PK",
   sortKey: "SK",
-  indexes: [{ name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK", projection: "ALL" }],
+  indexes: [
+    { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK", projection: "ALL" },
+    { name: "GSI2", partitionKey: "GSI2PK", sortKey: "GSI2SK", projection: "KEYS_ONLY" },
+  ],
   /** Epoch seconds; only provisioning watermarks carry it. The stack must enable TTL on this attribute. */
   ttlAttribute: "expiresAt",
 } as const;
@@ -24,6 +29,8 @@ export const TABLE_SCHEMA = {
 export const TTL_ATTRIBUTE = TABLE_SCHEMA.ttlAttribute;
 
 export const GSI1 = TABLE_SCHEMA.indexes[0].name;
+/** The health due index: connections by next-check time, so a sweep never scans the table. */
+export const GSI2 = TABLE_SCHEMA.indexes[1].name;
 
 const ORG_SCOPE = "!";
 const scopeToken = (projectId: string | null) => projectId ?? ORG_SCOPE;
@@ -72,3 +79,32 @@ export const provisionedKey = (orgId: string, projectId: string | null, name: st
   PK: `ORG#${orgId}`,
   SK: `PROVISIONED#${scopeToken(projectId)}#${name}`,
 });
+
+/**
+ * Partitions of the due index. Every connection lands in one by a hash of its id, so no single
+ * partition takes every health write; a sweep queries each of them (a handful of Queries).
+ */
+export const HEALTH_DUE_SHARDS = 8;
+
+const shardOf = (connectionId: string) => {
+  let hash = 0;
+  for (const char of connectionId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % HEALTH_DUE_SHARDS;
+};
+
+export const healthDuePartition = (shard: number) => `HEALTHDUE#${shard}`;
+
+/** Due-index keys of a connection whose next check is at `nextCheckAt` (ISO-8601, sorts as text). */
+export const healthDueKey = (orgId: string, connectionId: string, nextCheckAt: string) => ({
+  GSI2PK: healthDuePartition(shardOf(connectionId)),
+  GSI2SK: `${nextCheckAt}#${orgId}#${connectionId}`,
+});
+
+/** Upper bound (exclusive) of the due-index sort keys of everything due at or before `at`. */
+export const healthDueBefore = (at: string) => `${at}$`; // "$" sorts right after "#"
+
+/** The connection a due-index sort key names. */
+export function parseHealthDueKey(GSI2SK: string): { nextCheckAt: string; orgId: string; connectionId: string } | null {
+  const [nextCheckAt, orgId, connectionId, ...rest] = GSI2SK.split("#");
+  return nextCheckAt && orgId && connectionId && rest.length === 0 ? { nextCheckAt, orgId, connectionId } : null;
+}

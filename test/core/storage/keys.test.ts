@@ -36,6 +36,18 @@ describe("key design", () => {
       { AttributeName: "SK", KeyType: "RANGE" },
     ]);
     expect(def.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(keys.TABLE_SCHEMA.indexes.map((i) => i.name));
-    expect(def.AttributeDefinitions?.map((a) => a.AttributeName).sort()).toEqual(["GSI1PK", "GSI1SK", "PK", "SK"]);
+    expect(def.AttributeDefinitions?.map((a) => a.AttributeName).sort()).toEqual(["GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK"]);
+    expect(def.GlobalSecondaryIndexes?.find((i) => i.IndexName === keys.GSI2)?.Projection).toEqual({ ProjectionType: "KEYS_ONLY" });
+  });
+
+  it("the due index sorts by next-check time, spreads connections over its partitions, and names its connection", () => {
+    const a = keys.healthDueKey("o", "c1", "2026-01-01T00:00:00.000Z");
+    expect(a.GSI2SK).toBe("2026-01-01T00:00:00.000Z#o#c1");
+    expect(keys.parseHealthDueKey(a.GSI2SK)).toEqual({ nextCheckAt: "2026-01-01T00:00:00.000Z", orgId: "o", connectionId: "c1" });
+    expect(a.GSI2SK < keys.healthDueBefore("2026-01-01T00:00:00.000Z")).toBe(true);
+    expect(keys.healthDueKey("o", "c1", "2026-01-01T00:00:00.001Z").GSI2SK < keys.healthDueBefore("2026-01-01T00:00:00.000Z")).toBe(false);
+    const shards = new Set(Array.from({ length: 200 }, (_, i) => keys.healthDueKey("o", crypto.randomUUID(), "t").GSI2PK));
+    expect(shards.size).toBe(keys.HEALTH_DUE_SHARDS);
+    expect(keys.parseHealthDueKey("garbage")).toBeNull();
   });
 });

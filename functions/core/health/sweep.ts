@@ -1,0 +1,39 @@
+import type { ConnectionStore, DueConnection, StoreKey } from "../connections/store";
+import { HEALTH_DUE_SHARDS } from "../storage/keys";
+
+export interface SweepOptions {
+  store: Pick<ConnectionStore, "listDue">;
+  /** Receives each page of due connections (the queue in AWS, the checker in process locally). */
+  dispatch(batch: DueConnection[]): Promise<void>;
+  clock?: () => Date;
+  pageSize?: number;
+  /** Bounds one sweep's work; what is left is still due, and the next sweep finds it. */
+  maxDue?: number;
+  /**
+   * Also take what falls due before the next sweep (its period): then every connection is
+   * checked within its interval, never a sweep period late.
+   */
+  lookaheadSeconds?: number;
+}
+
+/**
+ * One pass over the health due index (never a table scan): every partition, earliest first,
+ * everything due now, page by page. Costs one Query per page per partition.
+ */
+export async function sweepDue(opts: SweepOptions): Promise<{ due: number }> {
+  const now = (opts.clock ?? (() => new Date()))().getTime();
+  const before = new Date(now + (opts.lookaheadSeconds ?? 0) * 1000).toISOString();
+  const pageSize = opts.pageSize ?? 100;
+  const maxDue = opts.maxDue ?? 50_000;
+  let due = 0;
+  for (let shard = 0; shard < HEALTH_DUE_SHARDS && due < maxDue; shard++) {
+    let key: StoreKey | undefined;
+    do {
+      const page = await opts.store.listDue(shard, before, Math.min(pageSize, maxDue - due), key);
+      if (page.items.length > 0) await opts.dispatch(page.items);
+      due += page.items.length;
+      key = page.lastKey;
+    } while (key && due < maxDue);
+  }
+  return { due };
+}
