@@ -6,8 +6,9 @@ export default defineConfig({
     // One DynamoDB Local for the whole run; each test file gets its own table on it.
     globalSetup: ["test/support/global-setup.ts"],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Tests that start `npm start` or Chromium take about 20 s on a loaded 2-core machine: room for that.
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
     pool: "forks",
   },
 });

@@ -1,6 +1,6 @@
 import { WORST_PATHS, worstCaseMs } from "../functions/core/deadlines";
 import { API_BUNDLE, lambdaCode } from "./bundle";
-import { auth, logRetention, throttle } from "./config";
+import { auth, healthSettings, logRetention, throttle } from "./config";
 import { key } from "./kms";
 import { apiLogGroup } from "./logs";
 import { apiPolicy } from "./permissions";
@@ -37,6 +37,7 @@ export const apiFunction = new sst.aws.Function(
       CREDENTIALS_HASH_KEY: credentialsHashKey.result,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
+      ...healthSettings,
     },
   },
   // The function never runs without its permissions.

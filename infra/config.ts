@@ -54,6 +54,16 @@ export const provisioningProducers = (() => {
   return [...new Set(producers)];
 })();
 
+/**
+ * Contract section 8, the same in every function that records health (the API's validate, the
+ * intake, the checker): every connection is checked at least this often; at most this many checks
+ * in flight towards one Okta org.
+ */
+export const healthSettings = {
+  HEALTH_CHECK_INTERVAL_S: String(positive("HEALTH_CHECK_INTERVAL_S", 86_400)),
+  HEALTH_CHECK_CONCURRENCY: String(positive("HEALTH_CHECK_CONCURRENCY", 2)),
+};
+
 /** Stage-wide API Gateway throttling (requests per second, and the burst bucket). */
 export const throttle = {
   rateLimit: positive("API_THROTTLE_RATE", 50),

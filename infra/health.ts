@@ -1,3 +1,4 @@
+import { healthSettings } from "./config";
 import { alarmTopic, queueDepthAlarm } from "./alarms";
 import { HEALTH_BUNDLE, lambdaCode } from "./bundle";
 import { HEALTH_CHECK_FUNCTION, HEALTH_SWEEP_FUNCTION, health } from "./health-spec";
@@ -57,7 +58,7 @@ export const healthCheckFunction = healthFunction(HEALTH_CHECK_FUNCTION, "Okta A
   spec: health.check,
   role: healthCheckRole,
   logGroup: healthCheckLogGroup,
-  environment: { TABLE_NAME: table.name, KMS_KEY_ID: key.arn },
+  environment: { TABLE_NAME: table.name, KMS_KEY_ID: key.arn, ...healthSettings },
   policy: healthCheckPolicy,
 });
 

@@ -1,3 +1,4 @@
+import { healthSettings } from "./config";
 import { bus } from "./bus";
 import { PROVISION_BUNDLE, lambdaCode } from "./bundle";
 import { idempotencyTable } from "./idempotency";
@@ -29,6 +30,7 @@ export const provisionFunction = new sst.aws.Function(
       KMS_KEY_ID: key.arn,
       EVENT_BUS_NAME: bus.name,
       CREDENTIALS_HASH_KEY: credentialsHashKey.result,
+      ...healthSettings,
     },
   },
   // The function never runs without its permissions (nor does its event source mapping get created).

@@ -29,6 +29,7 @@ const { service, proxy } = wireApiParts({
   credentialsHashKey: config.CREDENTIALS_HASH_KEY,
   oktaInsecureAllowlist: config.oktaInsecureAllowlist,
   oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+  healthIntervalSeconds: config.HEALTH_CHECK_INTERVAL_S,
   logger,
 });
 

@@ -27,6 +27,7 @@ const service = wireConnectionService({
   credentialsHashKey: config.CREDENTIALS_HASH_KEY,
   oktaInsecureAllowlist: config.oktaInsecureAllowlist,
   oktaTimeoutMs: config.OKTA_TIMEOUT_MS,
+  healthIntervalSeconds: config.HEALTH_CHECK_INTERVAL_S,
   logger,
 });
 

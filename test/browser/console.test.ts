@@ -543,7 +543,7 @@ describe("web console", () => {
     const { page } = w;
     await w.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base });
     await signIn(page, await tokenFor({ sub: "vera", projects: { shared: "viewer" } }));
-    expect(await page.getByLabel("Scope").inputValue()).toBe("project:shared");
+    expect(await page.getByLabel("Scope", { exact: true }).inputValue()).toBe("project:shared");
 
     const add = page.getByRole("button", { name: "+ Add Connection" });
     expect(await add.getAttribute("aria-disabled")).toBe("true");
@@ -579,7 +579,7 @@ describe("web console", () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(conn.id);
 
     // At the organization level, a member may read but not add.
-    await page.getByLabel("Scope").selectOption("org");
+    await page.getByLabel("Scope", { exact: true }).selectOption("org");
     await loaded(page);
     expect(await page.locator("#add-reason").textContent()).toMatch(/^Only org admins can add, edit or delete connections at the organization level/);
 
@@ -727,7 +727,7 @@ describe("web console", () => {
     await createConnection(admin, "typed-project", "typed-okta");
     const { page } = await open();
     await signIn(page, server.token); // org admin of dev-org; its token names no project
-    const scope = page.getByLabel("Scope");
+    const scope = page.getByLabel("Scope", { exact: true });
     // Listed: the token names no project, and "brand-new" has no connection the list could show.
     expect(await scope.locator('option[value="project:brand-new"]').count()).toBe(0);
     const input = page.getByLabel("Open a project by id");

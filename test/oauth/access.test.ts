@@ -4,8 +4,8 @@ import { startHarness, type Harness } from "../support/harness";
 import { makeKeyPair } from "../support/service-app-keys";
 
 /**
- * The access port with client-credentials connections: what the proxy and health checks call.
- * (The proxy route is built in parallel; this drives the port it will use.)
+ * The access port with client-credentials connections: what the proxy and health checks call
+ * (test/oauth/proxy.test.ts drives the same through the proxy route).
  */
 let h: Harness;
 let okta: FakeOktaOAuth;

@@ -39,8 +39,9 @@ const currentScope = () => (scopeSelect.value === ORG_SCOPE || scopeSelect.value
 
 const table = new ConnectionsTable({
   onMenu: (button, connection) => openRowMenu(button, connection),
+  // Also drawn by the reset on sign-out, when there is no session any more.
   emptyHint: () =>
-    reasonWhyNot(session!.actor, "manage", currentScope())
+    !session || reasonWhyNot(session.actor, "manage", currentScope())
       ? "Ask an admin of this scope to add one."
       : "Add Connection stores an Okta org's URL and API token, checked with Okta and encrypted.",
 });
