@@ -1,7 +1,9 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { ROOT } from "../support/local-process";
+import { startFakeOkta, type FakeOkta } from "../support/fake-okta";
+import { exited, ROOT, startLocalProcess, type LocalProcess } from "../support/local-process";
 
 /** Debian's Chromium (apt-get install chromium); playwright's own browser download does not work here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -94,4 +96,37 @@ export function contrast(a: string, b: string): number {
   };
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi! + 0.05) / (lo! + 0.05);
+}
+
+/** `npm start` on a DATA_DIR of its own, a fake Okta it may call, and Chromium: what a console test drives. */
+export interface ConsoleRig {
+  okta: FakeOkta;
+  server: LocalProcess;
+  browser: Browser;
+  /** The HS256 secret the server generated (to mint tokens of any role). */
+  secret: string;
+  close(): Promise<void>;
+}
+
+export async function startConsoleRig(name: string): Promise<ConsoleRig> {
+  const okta = await startFakeOkta();
+  const dataDir = mkdtempSync(join(tmpdir(), `oac-console-${name}-`));
+  const [server, browser] = await Promise.all([
+    startLocalProcess({ env: { DATA_DIR: dataDir, OKTA_INSECURE_ALLOWLIST: okta.hostPort } }),
+    launchChromium(),
+  ]);
+  const secret = (JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as { authJwtSecret: string }).authJwtSecret;
+  return {
+    okta,
+    server,
+    browser,
+    secret,
+    async close() {
+      await browser.close();
+      server.child.kill("SIGTERM");
+      await exited(server.child);
+      await okta.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,27 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintDevToken } from "../../functions/local/dev-token";
-import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
-import { exited, startLocalProcess, type LocalProcess } from "../support/local-process";
-import { launchChromium, openPage, type Watched } from "./browser";
+import { sampleToken, type FakeOkta } from "../support/fake-okta";
+import type { LocalProcess } from "../support/local-process";
+import { openPage, startConsoleRig, type ConsoleRig, type Watched } from "./browser";
 
 /** The console's Health column, filter and validate, in Chromium against `npm start` (its own DATA_DIR). */
+let rig: ConsoleRig;
 let okta: FakeOkta;
-let dataDir: string;
 let server: LocalProcess;
 let browser: Browser;
 let token: string;
 let watched: Watched | undefined;
 
 beforeAll(async () => {
-  okta = await startFakeOkta();
-  dataDir = mkdtempSync(join(tmpdir(), "oac-console-health-"));
-  [server, browser] = await Promise.all([startLocalProcess({ env: { DATA_DIR: dataDir, OKTA_INSECURE_ALLOWLIST: okta.hostPort } }), launchChromium()]);
-  const secret = (JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as { authJwtSecret: string }).authJwtSecret;
-  token = await mintDevToken(secret, { sub: "health-admin", orgId: "dev-org", projects: { health: "admin" } });
+  rig = await startConsoleRig("health");
+  ({ okta, server, browser } = rig);
+  token = await mintDevToken(rig.secret, { sub: "health-admin", orgId: "dev-org", projects: { health: "admin" } });
 }, 90_000);
 
 afterAll(async () => {
@@ -31,13 +26,7 @@ afterAll(async () => {
     expect(watched.errors, "console errors").toEqual([]);
     expect(csp, "CSP violations").toEqual([]);
   }
-  await browser?.close();
-  if (server) {
-    server.child.kill("SIGTERM");
-    await exited(server.child);
-  }
-  await okta?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 async function api(method: string, path: string, body?: unknown) {

@@ -1,29 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mintDevToken, type DevClaims } from "../../functions/local/dev-token";
-import { sampleToken, startFakeOkta, type FakeOkta } from "../support/fake-okta";
-import { exited, startLocalProcess, type LocalProcess } from "../support/local-process";
-import { launchChromium, openPage, type Watched } from "./browser";
+import { sampleToken, type FakeOkta } from "../support/fake-okta";
+import type { LocalProcess } from "../support/local-process";
+import { openPage, startConsoleRig, type ConsoleRig, type Watched } from "./browser";
 
 /** The console's proxy dialog in Chromium against `npm start` and a fake Okta: the policy (view, edit) and "Try it". */
+let rig: ConsoleRig;
 let okta: FakeOkta;
-let dataDir: string;
 let server: LocalProcess;
 let browser: Browser;
-let secret: string;
 const opened: Watched[] = [];
 const apiToken = sampleToken("console-proxy");
 
 beforeAll(async () => {
-  okta = await startFakeOkta();
+  rig = await startConsoleRig("proxy");
+  ({ okta, server, browser } = rig);
   okta.validTokens.add(apiToken);
   okta.route("GET /api/v1/users", () => ({ status: 200, headers: { "x-rate-limit-remaining": "9" }, body: [{ id: "00utry", profile: { login: "try.it@example.com" } }] }));
-  dataDir = mkdtempSync(join(tmpdir(), "oac-console-proxy-"));
-  [server, browser] = await Promise.all([startLocalProcess({ env: { DATA_DIR: dataDir, OKTA_INSECURE_ALLOWLIST: okta.hostPort } }), launchChromium()]);
-  secret = (JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as { authJwtSecret: string }).authJwtSecret;
 }, 90_000);
 
 afterEach(async () => {
@@ -34,17 +28,9 @@ afterEach(async () => {
   }
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    server.child.kill("SIGTERM");
-    await exited(server.child);
-  }
-  await okta?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
-const tokenFor = (claims: Partial<DevClaims>) => mintDevToken(secret, { sub: "tester", orgId: "dev-org", ...claims });
+const tokenFor = (claims: Partial<DevClaims>) => mintDevToken(rig.secret, { sub: "tester", orgId: "dev-org", ...claims });
 
 async function connection(projectId: string, name: string) {
   const res = await fetch(`${server.base}/api/v1/app-connections/okta`, {

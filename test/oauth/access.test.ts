@@ -1,40 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOktaOAuth, type FakeOktaOAuth } from "../support/fake-okta-oauth";
-import { startHarness, type Harness } from "../support/harness";
+import type { FakeOktaOAuth } from "../support/fake-okta-oauth";
+import type { Harness } from "../support/harness";
 import { makeKeyPair } from "../support/service-app-keys";
+import { BASE, SCOPES, startOAuthRig, type OAuthRig } from "./rig";
 
 /**
  * The access port with client-credentials connections: what the proxy and health checks call
  * (test/oauth/proxy.test.ts drives the same through the proxy route).
  */
+let rig: OAuthRig;
 let h: Harness;
 let okta: FakeOktaOAuth;
 let admin: string;
 const ORG = "org-oauth-access";
-const BASE = "/api/v1/app-connections/okta";
-const SCOPES = ["okta.users.read"];
 
 beforeAll(async () => {
-  okta = await startFakeOktaOAuth();
-  h = await startHarness({ allowOkta: [okta.hostPort] });
-  admin = await h.token({ orgId: ORG, orgRole: "admin" });
+  rig = await startOAuthRig(ORG);
+  ({ h, okta, admin } = rig);
 });
-afterAll(async () => {
-  await h.close();
-  await okta.close();
-});
+afterAll(() => rig.close());
 
-async function connection(name: string, clientId: string) {
-  const keys = makeKeyPair("ec", { kid: `${clientId}-k1` });
-  okta.register(clientId, keys.publicJwk, SCOPES);
-  const body = { name, method: "client-credentials", credentials: { instanceUrl: okta.origin, clientId, scopes: SCOPES, privateKey: keys.privateJwk } };
-  const res = await h.call("POST", BASE, { token: admin, body });
-  expect(res.status, res.text).toBe(200);
-  return res.body.appConnection as { id: string };
-}
-
+const connection = async (name: string, clientId: string) => (await rig.serviceApp(name, clientId)) as { id: string };
 const recordOf = async (id: string) => (await h.store.getById(ORG, id))!;
-const tokenRequestsOf = (clientId: string) => okta.tokenRequests.filter((r) => r.assertion?.iss === clientId).length;
+const tokenRequestsOf = (clientId: string) => rig.tokenRequestsOf(clientId);
 
 /** Sends an authorized request to the fake's resource route, as the proxy would. */
 async function call(target: { origin: string }, path: string, headers: Record<string, string>, method = "GET") {

@@ -1,41 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOktaOAuth, type FakeOktaOAuth } from "../support/fake-okta-oauth";
-import { startHarness, type Harness } from "../support/harness";
+import type { FakeOktaOAuth } from "../support/fake-okta-oauth";
+import type { Harness } from "../support/harness";
 import { makeKeyPair } from "../support/service-app-keys";
+import { BASE, SCOPES, startOAuthRig, type OAuthRig } from "./rig";
 
 /**
  * A `client-credentials` connection used through the proxy route (sections 7 and 9): the proxy
  * does not know the method, the access port turns the stored key into access tokens, one token
  * request serves many calls, and new credentials never reuse an old token.
  */
+let rig: OAuthRig;
 let h: Harness;
 let okta: FakeOktaOAuth;
 let admin: string;
 const ORG = "org-oauth-proxy";
-const BASE = "/api/v1/app-connections/okta";
-const SCOPES = ["okta.users.read"];
 
 beforeAll(async () => {
-  okta = await startFakeOktaOAuth();
-  h = await startHarness({ allowOkta: [okta.hostPort] });
-  admin = await h.token({ orgId: ORG, orgRole: "admin" });
+  rig = await startOAuthRig(ORG);
+  ({ h, okta, admin } = rig);
 });
-afterAll(async () => {
-  await h.close();
-  await okta.close();
-});
+afterAll(() => rig.close());
 
-const credentials = (clientId: string, privateKey: unknown) => ({ instanceUrl: okta.origin, clientId, scopes: SCOPES, privateKey });
-
-async function serviceApp(name: string, clientId: string) {
-  const keys = makeKeyPair("ec", { kid: `${clientId}-k1` });
-  okta.register(clientId, keys.publicJwk, SCOPES);
-  const res = await h.call("POST", BASE, { token: admin, body: { name, method: "client-credentials", credentials: credentials(clientId, keys.privateJwk) } });
-  expect(res.status, res.text).toBe(200);
-  return { id: res.body.appConnection.id as string, keys };
-}
-
-const tokenRequestsOf = (clientId: string) => okta.tokenRequests.filter((r) => r.assertion?.iss === clientId).length;
+const serviceApp = (name: string, clientId: string) => rig.serviceApp(name, clientId);
+const tokenRequestsOf = (clientId: string) => rig.tokenRequestsOf(clientId);
+const credentials = (clientId: string, privateKey: unknown) => rig.credentials(clientId, privateKey);
 const proxiedMe = (id: string) => h.call("GET", `${BASE}/${id}/proxy/api/v1/users/me`, { token: admin });
 
 describe("client-credentials through the proxy", () => {
