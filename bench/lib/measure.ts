@@ -84,7 +84,7 @@ export async function requestOverhead(stack: BenchStack) {
 // --- Create overhead: the full create vs name check + GenerateDataKey + AES-GCM + TransactWriteItems + one loopback call
 
 /** One GET /api/v1/users/me on a fresh loopback connection, as the Okta client makes it (no pooled socket). */
-function loopbackCall(origin: string, apiToken: string): Promise<number> {
+export function loopbackCall(origin: string, apiToken: string): Promise<number> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -190,7 +190,7 @@ export async function createOverhead(stack: BenchStack) {
 
 // --- List at scale ------------------------------------------------------------------------------
 
-async function batchWrite(stack: BenchStack, items: Item[], concurrency = 4) {
+export async function batchWrite(stack: BenchStack, items: Item[], concurrency = 4) {
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })));
   let next = 0;
