@@ -1,4 +1,4 @@
-import type { AuditEvent, ConnectionHealth, ConnectionRecord, HealthStatus } from "./model";
+import type { AuditEvent, ConnectionHealth, ConnectionRecord, HealthStatus, ListedConnection } from "./model";
 
 /** Where to continue a query; opaque to the domain (the cursor codec signs it). */
 export type StoreKey = Record<string, string>;
@@ -72,7 +72,7 @@ export interface ConnectionStore {
   /** Advances the mark alone (a provisioning message that changed nothing); `stale` if not newer. */
   putProvisioningMark(orgId: string, projectId: string | null, name: string, mark: ProvisioningMark): Promise<void>;
   /** One page of one scope: a project id, `null` for org-level, `"*"` for the whole org. */
-  listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey, filter?: ListFilter): Promise<StorePage<ConnectionRecord>>;
+  listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey, filter?: ListFilter): Promise<StorePage<ListedConnection>>;
   /**
    * Records a health check's outcome: health attributes and the due index only (never `version`,
    * `updatedAt` or `credentialsHash`), and only while the connection exists with the credentials

@@ -11,7 +11,7 @@ import {
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { withRecordDefaults, type AuditEvent, type ConnectionRecord } from "../connections/model";
+import { withRecordDefaults, type AuditEvent, type ConnectionRecord, type ListedConnection } from "../connections/model";
 import {
   StoreConflictError,
   type ConnectionStore,
@@ -39,11 +39,39 @@ function connectionItem(record: ConnectionRecord): Item {
   });
 }
 
-function recordFrom(item: Item): ConnectionRecord {
+/** A connection item as a record; a list's items (read without the secret) as listed connections. */
+function recordFrom<R extends ListedConnection = ConnectionRecord>(item: Item): R {
   const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, type, ...record } = unmarshall(item);
   const nextCheckAt = typeof GSI2SK === "string" ? keys.parseHealthDueKey(GSI2SK)?.nextCheckAt : undefined;
-  return withRecordDefaults({ ...(record as ConnectionRecord), ...(nextCheckAt ? { nextCheckAt } : {}) });
+  return withRecordDefaults<R>({ ...(record as R), ...(nextCheckAt ? { nextCheckAt } : {}) });
 }
+
+/**
+ * What a list reads of a connection item: its keys and every field of a listed connection, never
+ * the sealed secret (the largest attribute, which no list answer uses). A Record, so a new field of
+ * the record cannot be left out of lists without the compiler saying so.
+ */
+const LISTED_FIELDS: Record<Exclude<keyof ListedConnection, "nextCheckAt">, true> = {
+  id: true,
+  orgId: true,
+  projectId: true,
+  name: true,
+  description: true,
+  method: true,
+  instanceUrl: true,
+  serviceApp: true,
+  proxy: true,
+  health: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  credentialsHash: true,
+};
+const LISTED = ["PK", "SK", "GSI1PK", "GSI1SK", ...Object.keys(LISTED_FIELDS)];
+const listProjection = {
+  ProjectionExpression: LISTED.map((_, i) => `#l${i}`).join(", "),
+  names: Object.fromEntries(LISTED.map((name, i) => [`#l${i}`, name])),
+};
 
 /** What a health write owns: an update that keeps the credentials leaves these as they are stored now. */
 const HEALTH_ATTRIBUTES = new Set(["health", "GSI2PK", "GSI2SK"]);
@@ -286,7 +314,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
 
     async listScope(orgId, scope, limit, startKey, filter) {
       const { GSI1PK, GSI1SKPrefix } = keys.scopeQuery(orgId, scope);
-      const { healthValue, ...filtered } = healthFilter(filter);
+      const { healthValue, ExpressionAttributeNames, ...filtered } = healthFilter(filter);
       const out = await withStoreErrors(() =>
         client.send(
           new QueryCommand({
@@ -294,13 +322,15 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
             IndexName: keys.GSI1,
             KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
             ...filtered,
+            ProjectionExpression: listProjection.ProjectionExpression,
+            ExpressionAttributeNames: { ...listProjection.names, ...ExpressionAttributeNames },
             ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":prefix": GSI1SKPrefix, ...healthValue }),
             Limit: limit + 1,
             ExclusiveStartKey: startKey ? toItem(startKey) : undefined,
           }),
         ),
       );
-      return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK", "GSI1PK", "GSI1SK"], recordFrom);
+      return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK", "GSI1PK", "GSI1SK"], (item) => recordFrom<ListedConnection>(item));
     },
 
     async appendAudit(event) {

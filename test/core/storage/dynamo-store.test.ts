@@ -103,4 +103,23 @@ describe("dynamo store", () => {
     expect(audits.items).toHaveLength(6);
     expect(audits.items[0]!.createdAt >= audits.items[5]!.createdAt).toBe(true);
   });
+
+  it("lists every field of a connection but its sealed secret, with and without a health filter", async () => {
+    const plain = record({ orgId: "org-list", projectId: "pl", name: "plain", description: "d" });
+    const app = record({
+      orgId: "org-list",
+      projectId: "pl",
+      name: "service-app",
+      method: "client-credentials",
+      serviceApp: { clientId: "0oa1", scopes: ["okta.users.read"], keyId: "k1" },
+    });
+    for (const r of [plain, app]) await store.create(r, audit(r));
+    const { secret: _s1, ...plainListed } = plain;
+    const { secret: _s2, ...appListed } = app;
+    const listed = await store.listScope("org-list", "pl", 10);
+    expect(listed.items).toEqual([plainListed, appListed]);
+    for (const item of listed.items) expect(item).not.toHaveProperty("secret");
+    const healthy = await store.listScope("org-list", "*", 10, undefined, { health: "healthy" });
+    expect(healthy.items).toEqual([plainListed, appListed]);
+  });
 });
