@@ -58,6 +58,8 @@ export interface ListFilter {
  */
 export interface ConnectionStore {
   getById(orgId: string, id: string): Promise<ConnectionRecord | null>;
+  /** Strongly consistent reads of many connections (the health checks' batches), in the order asked; `null`: gone. */
+  getManyById(ids: { orgId: string; id: string }[]): Promise<(ConnectionRecord | null)[]>;
   getByName(orgId: string, projectId: string | null, name: string): Promise<ConnectionRecord | null>;
   isNameTaken(orgId: string, projectId: string | null, name: string): Promise<boolean>;
   /** The id holding a name, read from its lock (strongly consistent, unlike the name index). */

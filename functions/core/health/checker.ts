@@ -15,17 +15,20 @@ export type CheckOutcome =
   | { connectionId: string; outcome: "failed" };
 
 export interface HealthCheckerDeps {
-  store: Pick<ConnectionStore, "getById">;
+  store: Pick<ConnectionStore, "getManyById">;
   okta: OktaAccess;
   recorder: HealthRecorder;
   limiter: OrgLimiter;
   clock?: () => Date;
   logger?: Logger;
-  /** Connections read from the store at once. */
+  /** Batch reads (of up to READ_BATCH connections each) in flight at once. */
   readConcurrency?: number;
   /** The sweep's look-ahead: a connection due within it is due now. */
   lookaheadSeconds?: number;
 }
+
+/** Connections read by one batch read: BatchGetItem's most. */
+const READ_BATCH = 100;
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -95,9 +98,12 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
       const maxWaitMs = opts.maxWaitMs ?? Number.POSITIVE_INFINITY;
       const dueBy = new Date(clock().getTime() + (deps.lookaheadSeconds ?? 0) * 1000).toISOString();
       const outcomes = new Map<string, CheckOutcome>();
-      const loaded = await mapLimit(due, deps.readConcurrency ?? 16, (d) =>
-        deps.store.getById(d.orgId, d.id).catch((error) => void outcomes.set(d.id, failedAs(d.id)(error))),
+      // Read in batches: a failed batch read fails its connections only.
+      const batches = Array.from({ length: Math.ceil(due.length / READ_BATCH) }, (_, b) => due.slice(b * READ_BATCH, (b + 1) * READ_BATCH));
+      const read = await mapLimit(batches, deps.readConcurrency ?? 4, (batch) =>
+        deps.store.getManyById(batch).catch((error) => batch.map((d) => void outcomes.set(d.id, failedAs(d.id)(error)))),
       );
+      const loaded = read.flat();
       const byOrg = new Map<string, ConnectionRecord[]>();
       loaded.forEach((record, i) => {
         const id = due[i]!.id;

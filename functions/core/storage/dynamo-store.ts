@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
@@ -21,10 +22,14 @@ import {
   type StoreConflictReason,
   type StoreKey,
 } from "../connections/store";
+import { serviceUnavailable } from "../errors";
 import { withStoreErrors } from "./aws-errors";
 import * as keys from "./keys";
 
 type Item = Record<string, AttributeValue>;
+/** BatchGetItem's limit of keys per request, and how often its unprocessed keys are asked again. */
+const BATCH_GET_MAX = 100;
+const BATCH_GET_ATTEMPTS = 6;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
 
 function connectionItem(record: ConnectionRecord): Item {
@@ -233,6 +238,34 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     );
     return out.Item ? recordFrom(out.Item) : null;
   };
+  /** One BatchGetItem of at most 100 keys, its unprocessed keys asked again (with backoff) until none are left. */
+  const readBatch = async (wanted: Item[]): Promise<Map<string, Item>> => {
+    const found = new Map<string, Item>();
+    let pending = wanted;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= BATCH_GET_ATTEMPTS) throw serviceUnavailable("The database left part of a batch read unprocessed");
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      const out = await withStoreErrors(() =>
+        client.send(new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } })),
+      );
+      for (const item of out.Responses?.[TableName] ?? []) found.set(`${item.PK?.S}\n${item.SK?.S}`, item);
+      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+    }
+    return found;
+  };
+  const getManyById: ConnectionStore["getManyById"] = async (ids) => {
+    const wanted = ids.map(({ orgId, id }) => keys.connectionKey(orgId, id));
+    // BatchGetItem refuses a request that names one key twice.
+    const distinct = [...new Map(wanted.map((k) => [`${k.PK}\n${k.SK}`, toItem(k)])).values()];
+    const found = new Map<string, Item>();
+    for (let i = 0; i < distinct.length; i += BATCH_GET_MAX) {
+      for (const [key, item] of await readBatch(distinct.slice(i, i + BATCH_GET_MAX))) found.set(key, item);
+    }
+    return wanted.map((k) => {
+      const item = found.get(`${k.PK}\n${k.SK}`);
+      return item ? recordFrom(item) : null;
+    });
+  };
   const idOfName: ConnectionStore["idOfName"] = async (orgId, projectId, name) => {
     const Key = toItem(keys.nameLockKey(orgId, projectId, name));
     const out = await withStoreErrors(() =>
@@ -243,6 +276,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
 
   return {
     getById,
+    getManyById,
 
     /**
      * Strongly consistent: the name lock (read with ConsistentRead) says which connection holds the
