@@ -243,7 +243,7 @@ const MEASURES: { name: string; run: () => Promise<void> }[] = [
       rows.push({
         measurement: `Health sweep: requests inside a \`Retry-After\` window (one org in ten answers 429, Retry-After: 1, to one request in 100; ${r.appRefusals} 429s seen)`,
         app: String(r.appViolations),
-        floor: "",
+        floor: r.lateBy.length ? `arrived ${r.lateBy.map((ms) => `${ms} ms`).join(", ")} after the 429` : "",
         figure: "",
         goal: "0",
         met: r.appViolations === 0 && r.appRefusals > 0,

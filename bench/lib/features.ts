@@ -3,9 +3,10 @@
  * client-credentials token cache, the health sweep and provisioning through the SQS handler. Each
  * runs the real code on the bench stack's DynamoDB Local and local KMS, next to a hand-driven floor.
  */
+import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { GetItemCommand, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
@@ -135,39 +136,33 @@ export async function clientCredentialsCalls(stack: BenchStack) {
 
 // --- Health sweep -------------------------------------------------------------------------------
 
-/**
- * A fake Okta org that counts only (no request log: the checker's memory is measured in this
- * process). A throttled org answers one request of every 100 with 429 and `Retry-After: 1`, and
- * counts requests that arrive inside that window. GRACE: a request already on its way when the
- * 429 left is not one the client sent inside the window.
- */
-const GRACE_MS = 20;
-async function startCountingOrg(token: string, throttled: boolean) {
-  const state = { requests: 0, refusals: 0, violations: 0, closedFrom: 0, closedUntil: 0 };
-  const server = http.createServer((req, res) => {
-    const at = Date.now();
-    state.requests++;
-    if (at > state.closedFrom + GRACE_MS && at < state.closedUntil) state.violations++;
-    req.resume();
-    if (throttled && state.requests % 100 === 10) {
-      state.refusals++;
-      res.writeHead(429, { "Content-Type": "application/json", "Retry-After": "1" });
-      res.end(JSON.stringify({ errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests." }));
-      state.closedFrom = Date.now();
-      state.closedUntil = state.closedFrom + 1000;
-      return;
-    }
-    const ok = req.headers.authorization === `SSWS ${token}`;
-    res.writeHead(ok ? 200 : 401, { "Content-Type": "application/json" });
-    res.end(ok ? '{"id":"00u1fakeuser","status":"ACTIVE","profile":{"login":"admin@example.com"}}' : '{"errorCode":"E0000011","errorSummary":"Invalid token provided"}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+interface OrgState {
+  requests: number;
+  refusals: number;
+  violations: number;
+  /** For each request inside a window: how long after the 429 left it arrived (ms). */
+  lateBy: number[];
+}
+
+/** The fake Okta orgs of the health benchmark, in a child process (bench/lib/okta-orgs.mjs). */
+async function startOrgs(count: number, token: string) {
+  const child = fork(join(import.meta.dirname, "okta-orgs.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] });
+  const ask = <T>(message: unknown) =>
+    new Promise<T>((resolve, reject) => {
+      child.once("message", (answer) => resolve(answer as T));
+      child.once("error", reject);
+      child.send(message as never);
+    });
+  const { origins } = await ask<{ origins: string[] }>({ start: { count, token } });
   return {
-    origin: `http://127.0.0.1:${port}`,
-    hostPort: `127.0.0.1:${port}`,
-    state,
-    close: () => (server.closeAllConnections(), new Promise<void>((resolve) => server.close(() => resolve()))),
+    origins,
+    hostPorts: origins.map((o) => new URL(o).host),
+    /** Refusals (429) and requests inside a Retry-After window, summed over the orgs. */
+    async totals() {
+      const { states } = await ask<{ states: OrgState[] }>("report");
+      return { refusals: states.reduce((n, s) => n + s.refusals, 0), violations: states.reduce((n, s) => n + s.violations, 0), lateBy: states.flatMap((s) => s.lateBy) };
+    },
+    close: () => void child.kill(),
   };
 }
 
@@ -193,7 +188,7 @@ export async function healthSweep(stack: BenchStack) {
   const { healthOrgs, healthConnections, healthConcurrency } = featureSizes;
   const token = stack.oktaToken();
   // One org in ten throttles (429 + Retry-After) once per 100 requests.
-  const orgs = await Promise.all(Array.from({ length: healthOrgs }, (_, k) => startCountingOrg(token, k % 10 === 0)));
+  const orgs = await startOrgs(healthOrgs, token);
   const intervalSeconds = 3600;
   let clockMs = Date.now();
   const clock = () => new Date(clockMs);
@@ -207,8 +202,7 @@ export async function healthSweep(stack: BenchStack) {
     const sealer = createKmsSealer({ kms: stack.kms, keyId: stack.localKms.keyId });
     const seedStarted = now();
     const seeded: Seeded[] = Array.from({ length: healthConnections }, (_, i) => {
-      const org = orgs[i % healthOrgs]!;
-      return { orgId, projectId: `p-${i % healthOrgs}`, id: randomUUID(), origin: org.origin, secret: undefined as never, credentialsHash: template.credentialsHash!.S!, health: undefined };
+      return { orgId, projectId: `p-${i % healthOrgs}`, id: randomUUID(), origin: orgs.origins[i % healthOrgs]!, secret: undefined as never, credentialsHash: template.credentialsHash!.S!, health: undefined };
     });
     await eachLimit(seeded, 8, async (c) => void (c.secret = await sealer.seal(token, encryptionContext(c))));
     const dueAt = new Date(clockMs - 60_000).toISOString();
@@ -234,30 +228,30 @@ export async function healthSweep(stack: BenchStack) {
     await batchWrite(stack, items);
     const seedMs = now() - seedStarted;
 
-    const allowlist = orgs.map((o) => o.hostPort);
-    const refusalsNow = () => orgs.reduce((n, o) => n + o.state.refusals, 0);
-    const violationsNow = () => orgs.reduce((n, o) => n + o.state.violations, 0);
+    const allowlist = orgs.hostPorts;
 
     /** The service: one sweep of the due index, checked in process (a fresh runtime: cold secret cache, fresh limiter). */
     let memory = { before: 0, after: 0, rssBefore: 0, rssAfter: 0 };
     let appViolations = 0;
     let appRefusals = 0;
+    const lateBy: number[] = [];
     const app = async () => {
       const parts = wireAccessParts({ dynamo: stack.dynamo, tableName: stack.tableName, kms: stack.kms, kmsKeyId: stack.localKms.keyId, oktaInsecureAllowlist: allowlist, logger: discard });
       const runtime = createHealthRuntime(parts, { intervalSeconds, concurrency: healthConcurrency, clock, logger: discard });
       fullGc();
       const heap = process.memoryUsage();
-      const v0 = violationsNow();
-      const r0 = refusalsNow();
+      const before = await orgs.totals();
       const outcomes = await runtime.sweepAndCheck();
-      appViolations += violationsNow() - v0;
-      appRefusals += refusalsNow() - r0;
+      const after = await orgs.totals();
+      appViolations += after.violations - before.violations;
+      appRefusals += after.refusals - before.refusals;
+      lateBy.push(...after.lateBy.slice(before.lateBy.length));
       const recorded = outcomes.filter((o) => o.outcome === "recorded").length;
       if (recorded !== healthConnections) throw new Error(`health sweep recorded ${recorded} of ${healthConnections} (${outcomes.length} due)`);
       fullGc();
-      const after = process.memoryUsage();
+      const end = process.memoryUsage();
       // The largest growth of any round, with the runtime (and its caches) still alive.
-      if (after.heapUsed - heap.heapUsed > memory.after - memory.before) memory = { before: heap.heapUsed, after: after.heapUsed, rssBefore: heap.rss, rssAfter: after.rss };
+      if (end.heapUsed - heap.heapUsed > memory.after - memory.before) memory = { before: heap.heapUsed, after: end.heapUsed, rssBefore: heap.rss, rssAfter: end.rss };
       void runtime.limiter;
     };
 
@@ -309,11 +303,12 @@ export async function healthSweep(stack: BenchStack) {
       floor: perSecond(series[1]!.samples),
       appViolations,
       appRefusals,
+      lateBy,
       heapGrowthMb: (memory.after - memory.before) / 2 ** 20,
       rssGrowthMb: (memory.rssAfter - memory.rssBefore) / 2 ** 20,
     };
   } finally {
-    await Promise.all(orgs.map((o) => o.close()));
+    orgs.close();
   }
 }
 
