@@ -23,7 +23,7 @@ export const healthSweepPolicy = new aws.iam.RolePolicy("HealthSweepRolePolicy",
 });
 
 /**
- * The checker reads a connection (its sealed credentials included), opens them under the
+ * The checker reads connections in batches (their sealed credentials included), opens them under the
  * connection's encryption context, and writes back only health attributes: its UpdateItem may name
  * no other attribute and return nothing.
  */
@@ -32,7 +32,7 @@ export const healthCheckPolicy = new aws.iam.RolePolicy("HealthCheckRolePolicy",
   policy: $jsonStringify({
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ReadConnections", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: table.arn },
+      { Sid: "ReadConnections", Effect: "Allow", Action: ["dynamodb:BatchGetItem"], Resource: table.arn },
       {
         Sid: "WriteHealthOnly",
         Effect: "Allow",

@@ -9,12 +9,12 @@ import { apiRole, changeEventsRole, provisionRole } from "./roles";
 import { table } from "./table";
 
 /**
- * The DynamoDB actions the store sends (functions/core/storage/dynamo-store.ts): GetItem, Query,
- * UpdateItem (validate's health record), and TransactWriteItems made of Put, Update and Delete
+ * The DynamoDB actions the store sends (functions/core/storage/dynamo-store.ts): GetItem,
+ * BatchGetItem (the health checks' batch reads), Query, UpdateItem (validate's health record), and TransactWriteItems made of Put, Update and Delete
  * items, which IAM authorises as PutItem, UpdateItem and DeleteItem. The offline check derives the
  * same list from the code and compares.
  */
-export const DYNAMO_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+export const DYNAMO_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 export const DYNAMO_INDEX_ACTIONS = ["dynamodb:Query"];
 
 /** A function writes only to its own log group's streams. */

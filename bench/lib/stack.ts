@@ -72,6 +72,7 @@ export async function startBenchStack() {
     localKms,
     okta,
     tableName,
+    jwtSecret: JWT_SECRET,
     dynamoEndpoint: engine.endpoint,
     adminToken: (orgId: string, sub = "bench-admin") => mintDevToken(JWT_SECRET, { sub, orgId, orgRole: "admin" }),
     /** A token the fake Okta accepts. */

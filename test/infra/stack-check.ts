@@ -880,7 +880,7 @@ export function checkHealth(synth: Synth, expect: Expectations): string[] {
   const checkStatements = roleStatements(synth, checker.inputs.role) ?? [];
   problems.push(
     ...grantProblems("health check", checkStatements, new Map([
-      [String(table?.outputs.arn), { what: "the connections table", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"] }],
+      [String(table?.outputs.arn), { what: "the connections table", actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"] }],
       [String(key?.outputs.arn), { what: "the connections key", actions: ["kms:Decrypt"] }],
       [String(queue.outputs.arn), { what: "the health queue", actions: SQS_CONSUMER }],
       [queueKeyArn, { what: "the queue key", actions: ["kms:Decrypt"] }],

@@ -34,9 +34,10 @@ export interface CheckReport {
   retryAfterSeconds?: number;
 }
 
-export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string): Promise<CheckReport> {
+/** `beforeOkta`: see OktaAccess.check; what it throws is thrown. */
+export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string, beforeOkta?: () => Promise<void>): Promise<CheckReport> {
   try {
-    const rateLimit = await okta.check(record);
+    const rateLimit = await okta.check(record, beforeOkta);
     return { result: { valid: true, checkedAt: now() }, ...(rateLimit ? { rateLimit } : {}) };
   } catch (error) {
     if (error instanceof SecretUnreadableError) {

@@ -74,14 +74,17 @@ export interface ConnectionRecord {
   nextCheckAt?: string;
 }
 
+/** A connection as a list reads it: everything but its sealed secret, which no list answer needs. */
+export type ListedConnection = Omit<ConnectionRecord, "secret">;
+
 /** Records written before a field existed read as its default (method, proxy, health). */
-export function withRecordDefaults(stored: Omit<ConnectionRecord, "method" | "proxy" | "health"> & Partial<ConnectionRecord>): ConnectionRecord {
+export function withRecordDefaults<R extends ListedConnection>(stored: Omit<R, "method" | "proxy" | "health"> & Partial<ListedConnection>): R {
   return {
     ...stored,
     method: stored.method ?? "api-token",
     proxy: stored.proxy ?? defaultProxyPolicy(),
     health: stored.health ?? healthyAt(stored.createdAt),
-  };
+  } as R;
 }
 
 /** The public credentials of a method: never the token or the key. */
@@ -111,7 +114,7 @@ export const publicCredentials = (record: Pick<ConnectionRecord, "method" | "ins
     ? { instanceUrl: record.instanceUrl, clientId: record.serviceApp.clientId, scopes: [...record.serviceApp.scopes], keyId: record.serviceApp.keyId }
     : { instanceUrl: record.instanceUrl };
 
-export const toAppConnection = (record: ConnectionRecord): AppConnection => ({
+export const toAppConnection = (record: ListedConnection): AppConnection => ({
   id: record.id,
   name: record.name,
   description: record.description,

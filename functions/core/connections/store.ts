@@ -1,4 +1,4 @@
-import type { AuditEvent, ConnectionHealth, ConnectionRecord, HealthStatus } from "./model";
+import type { AuditEvent, ConnectionHealth, ConnectionRecord, HealthStatus, ListedConnection } from "./model";
 
 /** Where to continue a query; opaque to the domain (the cursor codec signs it). */
 export type StoreKey = Record<string, string>;
@@ -58,6 +58,8 @@ export interface ListFilter {
  */
 export interface ConnectionStore {
   getById(orgId: string, id: string): Promise<ConnectionRecord | null>;
+  /** Strongly consistent reads of many connections (the health checks' batches), in the order asked; `null`: gone. */
+  getManyById(ids: { orgId: string; id: string }[]): Promise<(ConnectionRecord | null)[]>;
   getByName(orgId: string, projectId: string | null, name: string): Promise<ConnectionRecord | null>;
   isNameTaken(orgId: string, projectId: string | null, name: string): Promise<boolean>;
   /** The id holding a name, read from its lock (strongly consistent, unlike the name index). */
@@ -72,7 +74,7 @@ export interface ConnectionStore {
   /** Advances the mark alone (a provisioning message that changed nothing); `stale` if not newer. */
   putProvisioningMark(orgId: string, projectId: string | null, name: string, mark: ProvisioningMark): Promise<void>;
   /** One page of one scope: a project id, `null` for org-level, `"*"` for the whole org. */
-  listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey, filter?: ListFilter): Promise<StorePage<ConnectionRecord>>;
+  listScope(orgId: string, scope: string | null | "*", limit: number, startKey?: StoreKey, filter?: ListFilter): Promise<StorePage<ListedConnection>>;
   /**
    * Records a health check's outcome: health attributes and the due index only (never `version`,
    * `updatedAt` or `credentialsHash`), and only while the connection exists with the credentials

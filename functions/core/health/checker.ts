@@ -15,17 +15,23 @@ export type CheckOutcome =
   | { connectionId: string; outcome: "failed" };
 
 export interface HealthCheckerDeps {
-  store: Pick<ConnectionStore, "getById">;
+  store: Pick<ConnectionStore, "getManyById">;
   okta: OktaAccess;
   recorder: HealthRecorder;
   limiter: OrgLimiter;
   clock?: () => Date;
   logger?: Logger;
-  /** Connections read from the store at once. */
+  /** Batch reads (of up to READ_BATCH connections each) in flight at once. */
   readConcurrency?: number;
   /** The sweep's look-ahead: a connection due within it is due now. */
   lookaheadSeconds?: number;
 }
+
+/** The org's Retry-After window opens later than the check may wait: the check is deferred. */
+class WindowClosed extends Error {}
+
+/** Connections read by one batch read: BatchGetItem's most. */
+const READ_BATCH = 100;
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -42,9 +48,37 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * Checks due connections against Okta and records their health. The batch is grouped by Okta
- * org, and each org gets its own workers, as many as the limiter lets be in flight: a slow or
- * throttled org holds back only its own connections.
+ * One queue of connections per Okta org (`instanceUrl`), each worked by at most `concurrency`
+ * workers, which start as connections arrive: a slow or throttled org holds back only its own.
+ */
+function createOrgQueues(check: (record: ConnectionRecord) => Promise<CheckOutcome>, concurrency: number, outcomes: Map<string, CheckOutcome>) {
+  const queues = new Map<string, { waiting: ConnectionRecord[]; workers: number }>();
+  const running = new Set<Promise<void>>();
+  const work = async (queue: { waiting: ConnectionRecord[]; workers: number }) => {
+    for (let record = queue.waiting.shift(); record; record = queue.waiting.shift()) outcomes.set(record.id, await check(record));
+    queue.workers--;
+  };
+  return {
+    push(record: ConnectionRecord) {
+      let queue = queues.get(record.instanceUrl);
+      if (!queue) queues.set(record.instanceUrl, (queue = { waiting: [], workers: 0 }));
+      queue.waiting.push(record);
+      if (queue.workers >= concurrency) return;
+      queue.workers++;
+      const worker = work(queue).finally(() => running.delete(worker));
+      running.add(worker);
+    },
+    /** Resolves when every pushed connection is checked. */
+    async drained() {
+      while (running.size > 0) await Promise.all(running);
+    },
+  };
+}
+
+/**
+ * Checks due connections against Okta and records their health. They are read in batches and
+ * queued by Okta org as they arrive; each org gets its own workers, as many as the limiter lets be
+ * in flight: a slow or throttled org holds back only its own connections.
  */
 export function createHealthChecker(deps: HealthCheckerDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -62,10 +96,16 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
     if (!(await deps.limiter.acquire(org, maxWaitMs))) return { connectionId, outcome: "deferred", retryInMs: deps.limiter.waitFor(org) };
     let report;
     try {
-      report = await checkConnectionReport(deps.okta, record, now);
+      // A 429 may have closed the org's window while this check opened its secret: wait at the door.
+      report = await checkConnectionReport(deps.okta, record, now, async () => {
+        if (!(await deps.limiter.awaitWindow(org, maxWaitMs))) throw new WindowClosed();
+      });
       // Before the slot is released, so the next check of this org already waits.
       if (report.retryAfterSeconds !== undefined) deps.limiter.pauseFor(org, report.retryAfterSeconds * 1000);
       if (report.rateLimit) deps.limiter.observe(org, report.rateLimit);
+    } catch (error) {
+      if (error instanceof WindowClosed) return { connectionId, outcome: "deferred", retryInMs: deps.limiter.waitFor(org) };
+      throw error;
     } finally {
       deps.limiter.release(org);
     }
@@ -95,23 +135,20 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
       const maxWaitMs = opts.maxWaitMs ?? Number.POSITIVE_INFINITY;
       const dueBy = new Date(clock().getTime() + (deps.lookaheadSeconds ?? 0) * 1000).toISOString();
       const outcomes = new Map<string, CheckOutcome>();
-      const loaded = await mapLimit(due, deps.readConcurrency ?? 16, (d) =>
-        deps.store.getById(d.orgId, d.id).catch((error) => void outcomes.set(d.id, failedAs(d.id)(error))),
-      );
-      const byOrg = new Map<string, ConnectionRecord[]>();
-      loaded.forEach((record, i) => {
-        const id = due[i]!.id;
-        if (outcomes.has(id)) return;
-        if (!record) return void outcomes.set(id, { connectionId: id, outcome: "gone" });
-        if (!opts.force && record.nextCheckAt && record.nextCheckAt > dueBy) return void outcomes.set(id, { connectionId: id, outcome: "not-due" });
-        byOrg.set(record.instanceUrl, [...(byOrg.get(record.instanceUrl) ?? []), record]);
+      const orgs = createOrgQueues((record) => checkRecord(record, maxWaitMs).catch(failedAs(record.id)), deps.limiter.concurrency, outcomes);
+      /** A read connection goes to its org's queue at once: checks start while later batches are still read. */
+      const take = (d: DueConnection, record: ConnectionRecord | null) => {
+        if (!record) return void outcomes.set(d.id, { connectionId: d.id, outcome: "gone" });
+        if (!opts.force && record.nextCheckAt && record.nextCheckAt > dueBy) return void outcomes.set(d.id, { connectionId: d.id, outcome: "not-due" });
+        orgs.push(record);
+      };
+      // Read in batches: a failed batch read fails its connections only.
+      const batches = Array.from({ length: Math.ceil(due.length / READ_BATCH) }, (_, b) => due.slice(b * READ_BATCH, (b + 1) * READ_BATCH));
+      await mapLimit(batches, deps.readConcurrency ?? 4, async (batch) => {
+        const records = await deps.store.getManyById(batch).catch((error) => void batch.forEach((d) => outcomes.set(d.id, failedAs(d.id)(error))));
+        records?.forEach((record, i) => take(batch[i]!, record));
       });
-      await Promise.all(
-        [...byOrg.values()].map(async (records) => {
-          const results = await mapLimit(records, deps.limiter.concurrency, (record) => checkRecord(record, maxWaitMs).catch(failedAs(record.id)));
-          for (const result of results) outcomes.set(result.connectionId, result);
-        }),
-      );
+      await orgs.drained();
       return due.map((d) => ({ orgId: d.orgId, ...outcomes.get(d.id)! }));
     },
   };

@@ -9,6 +9,8 @@ export interface OrgLimiter {
   /** Waits for a slot of `org`; `false` (and no slot) if its window opens later than `maxWaitMs` from now. */
   acquire(org: string, maxWaitMs?: number): Promise<boolean>;
   release(org: string): void;
+  /** Waits until `org` may be called (a holder of a slot, right before its request); `false` if that is later than `maxWaitMs` from now. */
+  awaitWindow(org: string, maxWaitMs?: number): Promise<boolean>;
   /** Nothing goes to `org` for the next `ms` milliseconds (a 429's `Retry-After`). */
   pauseFor(org: string, ms: number): void;
   /** Okta's rate-limit headers of an answer: paces `org` when few calls are left before the reset. */
@@ -57,6 +59,14 @@ export function createOrgLimiter(opts: { concurrency: number; now?: () => number
         }
         await new Promise<void>((resolve) => s.waiters.push(resolve));
       }
+    },
+    async awaitWindow(org, maxWaitMs = Number.POSITIVE_INFINITY) {
+      const s = state(org);
+      for (let wait = s.openAt - now(); wait > 0; wait = s.openAt - now()) {
+        if (wait > maxWaitMs) return false;
+        await sleep(wait);
+      }
+      return true;
     },
     release(org) {
       const s = state(org);

@@ -42,8 +42,12 @@ export interface OktaAccess {
    * Okta. Answers the credentials with `instanceUrl` normalized to the checked origin.
    */
   verifyNew<C extends OktaCredentials>(creds: C, beforeOkta?: () => Promise<void>): Promise<C>;
-  /** A stored connection's credentials, proven against Okta now (validate, health checks); Okta's rate-limit headers when sent. */
-  check(record: ConnectionRecord): Promise<RateLimit | undefined>;
+  /**
+   * A stored connection's credentials, proven against Okta now (validate, health checks); Okta's
+   * rate-limit headers when sent. `beforeOkta` runs last before the request leaves (after the
+   * secret is opened): the health checks wait there for an org's Retry-After window.
+   */
+  check(record: ConnectionRecord, beforeOkta?: () => Promise<void>): Promise<RateLimit | undefined>;
   /** Authorization of one request through a stored connection (the proxy). `path` starts with `/`. */
   authorize(record: ConnectionRecord, request: { method: string; path: string }): Promise<AuthorizedRequest>;
 }
@@ -102,9 +106,11 @@ export function createOktaAccess(deps: OktaAccessDeps): OktaAccess {
       return checked;
     },
 
-    async check(record) {
+    async check(record, beforeOkta) {
       const creds = credentialsOf(record, await secretOf(record));
-      return (await methodOf(creds).verify(await deps.guard.check(record.instanceUrl), creds)) ?? undefined;
+      const target = await deps.guard.check(record.instanceUrl);
+      await beforeOkta?.();
+      return (await methodOf(creds).verify(target, creds)) ?? undefined;
     },
 
     async authorize(record, request) {

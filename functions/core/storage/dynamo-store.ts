@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
@@ -11,7 +12,7 @@ import {
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { withRecordDefaults, type AuditEvent, type ConnectionRecord } from "../connections/model";
+import { withRecordDefaults, type AuditEvent, type ConnectionRecord, type ListedConnection } from "../connections/model";
 import {
   StoreConflictError,
   type ConnectionStore,
@@ -21,10 +22,14 @@ import {
   type StoreConflictReason,
   type StoreKey,
 } from "../connections/store";
+import { serviceUnavailable } from "../errors";
 import { withStoreErrors } from "./aws-errors";
 import * as keys from "./keys";
 
 type Item = Record<string, AttributeValue>;
+/** BatchGetItem's limit of keys per request, and how often its unprocessed keys are asked again. */
+const BATCH_GET_MAX = 100;
+const BATCH_GET_ATTEMPTS = 6;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
 
 function connectionItem(record: ConnectionRecord): Item {
@@ -39,11 +44,39 @@ function connectionItem(record: ConnectionRecord): Item {
   });
 }
 
-function recordFrom(item: Item): ConnectionRecord {
+/** A connection item as a record; a list's items (read without the secret) as listed connections. */
+function recordFrom<R extends ListedConnection = ConnectionRecord>(item: Item): R {
   const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, type, ...record } = unmarshall(item);
   const nextCheckAt = typeof GSI2SK === "string" ? keys.parseHealthDueKey(GSI2SK)?.nextCheckAt : undefined;
-  return withRecordDefaults({ ...(record as ConnectionRecord), ...(nextCheckAt ? { nextCheckAt } : {}) });
+  return withRecordDefaults<R>({ ...(record as R), ...(nextCheckAt ? { nextCheckAt } : {}) });
 }
+
+/**
+ * What a list reads of a connection item: its keys and every field of a listed connection, never
+ * the sealed secret (the largest attribute, which no list answer uses). A Record, so a new field of
+ * the record cannot be left out of lists without the compiler saying so.
+ */
+const LISTED_FIELDS: Record<Exclude<keyof ListedConnection, "nextCheckAt">, true> = {
+  id: true,
+  orgId: true,
+  projectId: true,
+  name: true,
+  description: true,
+  method: true,
+  instanceUrl: true,
+  serviceApp: true,
+  proxy: true,
+  health: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  credentialsHash: true,
+};
+const LISTED = ["PK", "SK", "GSI1PK", "GSI1SK", ...Object.keys(LISTED_FIELDS)];
+const listProjection = {
+  ProjectionExpression: LISTED.map((_, i) => `#l${i}`).join(", "),
+  names: Object.fromEntries(LISTED.map((name, i) => [`#l${i}`, name])),
+};
 
 /** What a health write owns: an update that keeps the credentials leaves these as they are stored now. */
 const HEALTH_ATTRIBUTES = new Set(["health", "GSI2PK", "GSI2SK"]);
@@ -205,6 +238,34 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     );
     return out.Item ? recordFrom(out.Item) : null;
   };
+  /** One BatchGetItem of at most 100 keys, its unprocessed keys asked again (with backoff) until none are left. */
+  const readBatch = async (wanted: Item[]): Promise<Map<string, Item>> => {
+    const found = new Map<string, Item>();
+    let pending = wanted;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= BATCH_GET_ATTEMPTS) throw serviceUnavailable("The database left part of a batch read unprocessed");
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      const out = await withStoreErrors(() =>
+        client.send(new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } })),
+      );
+      for (const item of out.Responses?.[TableName] ?? []) found.set(`${item.PK?.S}\n${item.SK?.S}`, item);
+      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+    }
+    return found;
+  };
+  const getManyById: ConnectionStore["getManyById"] = async (ids) => {
+    const wanted = ids.map(({ orgId, id }) => keys.connectionKey(orgId, id));
+    // BatchGetItem refuses a request that names one key twice.
+    const distinct = [...new Map(wanted.map((k) => [`${k.PK}\n${k.SK}`, toItem(k)])).values()];
+    const found = new Map<string, Item>();
+    for (let i = 0; i < distinct.length; i += BATCH_GET_MAX) {
+      for (const [key, item] of await readBatch(distinct.slice(i, i + BATCH_GET_MAX))) found.set(key, item);
+    }
+    return wanted.map((k) => {
+      const item = found.get(`${k.PK}\n${k.SK}`);
+      return item ? recordFrom(item) : null;
+    });
+  };
   const idOfName: ConnectionStore["idOfName"] = async (orgId, projectId, name) => {
     const Key = toItem(keys.nameLockKey(orgId, projectId, name));
     const out = await withStoreErrors(() =>
@@ -215,6 +276,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
 
   return {
     getById,
+    getManyById,
 
     /**
      * Strongly consistent: the name lock (read with ConsistentRead) says which connection holds the
@@ -286,7 +348,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
 
     async listScope(orgId, scope, limit, startKey, filter) {
       const { GSI1PK, GSI1SKPrefix } = keys.scopeQuery(orgId, scope);
-      const { healthValue, ...filtered } = healthFilter(filter);
+      const { healthValue, ExpressionAttributeNames, ...filtered } = healthFilter(filter);
       const out = await withStoreErrors(() =>
         client.send(
           new QueryCommand({
@@ -294,13 +356,15 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
             IndexName: keys.GSI1,
             KeyConditionExpression: "GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
             ...filtered,
+            ProjectionExpression: listProjection.ProjectionExpression,
+            ExpressionAttributeNames: { ...listProjection.names, ...ExpressionAttributeNames },
             ExpressionAttributeValues: toItem({ ":pk": GSI1PK, ":prefix": GSI1SKPrefix, ...healthValue }),
             Limit: limit + 1,
             ExclusiveStartKey: startKey ? toItem(startKey) : undefined,
           }),
         ),
       );
-      return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK", "GSI1PK", "GSI1SK"], recordFrom);
+      return pageOf(out.Items ?? [], out.LastEvaluatedKey, limit, ["PK", "SK", "GSI1PK", "GSI1SK"], (item) => recordFrom<ListedConnection>(item));
     },
 
     async appendAudit(event) {

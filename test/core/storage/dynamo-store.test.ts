@@ -103,4 +103,40 @@ describe("dynamo store", () => {
     expect(audits.items).toHaveLength(6);
     expect(audits.items[0]!.createdAt >= audits.items[5]!.createdAt).toBe(true);
   });
+
+  it("lists every field of a connection but its sealed secret, with and without a health filter", async () => {
+    const plain = record({ orgId: "org-list", projectId: "pl", name: "plain", description: "d" });
+    const app = record({
+      orgId: "org-list",
+      projectId: "pl",
+      name: "service-app",
+      method: "client-credentials",
+      serviceApp: { clientId: "0oa1", scopes: ["okta.users.read"], keyId: "k1" },
+    });
+    for (const r of [plain, app]) await store.create(r, audit(r));
+    const { secret: _s1, ...plainListed } = plain;
+    const { secret: _s2, ...appListed } = app;
+    const listed = await store.listScope("org-list", "pl", 10);
+    expect(listed.items).toEqual([plainListed, appListed]);
+    for (const item of listed.items) expect(item).not.toHaveProperty("secret");
+    const healthy = await store.listScope("org-list", "*", 10, undefined, { health: "healthy" });
+    expect(healthy.items).toEqual([plainListed, appListed]);
+  });
+
+  it("reads many connections at once, over BatchGetItem's 100 keys, in the order asked; a missing one is null", async () => {
+    const made = Array.from({ length: 130 }, (_, i) => record({ orgId: i % 2 ? "org-many-a" : "org-many-b", projectId: "pm", name: `many-${i}` }));
+    for (const r of made) await store.create(r, audit(r));
+    const asked = [...made].reverse().map((r) => ({ orgId: r.orgId, id: r.id }));
+    asked.splice(7, 0, { orgId: "org-many-a", id: randomUUID() });
+    asked.push({ orgId: made[0]!.orgId, id: made[0]!.id }); // asked twice
+    const read = await store.getManyById(asked);
+    expect(read).toHaveLength(asked.length);
+    expect(read[7]).toBeNull();
+    const expected = [...made].reverse().map((r) => r as ConnectionRecord | null);
+    expected.splice(7, 0, null);
+    expected.push(made[0]!);
+    expect(read).toEqual(expected);
+    // The other org's key does not reach a connection of this one.
+    expect(await store.getManyById([{ orgId: "org-many-b", id: made[1]!.id }])).toEqual([null]);
+  });
 });

@@ -1,0 +1,401 @@
+/**
+ * The newer features measured against their floors (issue 17): the Okta API proxy, its
+ * client-credentials token cache, the health sweep and provisioning through the SQS handler. Each
+ * runs the real code on the bench stack's DynamoDB Local and local KMS, next to a hand-driven floor.
+ */
+import { fork } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { GetItemCommand, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { createApp } from "../../functions/api/app";
+import { createAuthenticator } from "../../functions/api/auth";
+import { wireAccessParts, wireApiParts, wireConnectionService } from "../../functions/core/compose";
+import { credentialsInput } from "../../functions/core/connections/schemas";
+import { encryptionContext } from "../../functions/core/connections/sealing";
+import { createKmsSealer, type SealedSecret } from "../../functions/core/crypto/envelope";
+import { createHealthRuntime } from "../../functions/core/health/runtime";
+import { createLogger } from "../../functions/core/logger";
+import * as keys from "../../functions/core/storage/keys";
+import { lambdaContext, sqsRecord } from "../../functions/local/sqs-delivery";
+import { createProvisionHandler } from "../../functions/provision/handler";
+import { createIdempotencyStore, ensureIdempotencyTable } from "../../functions/provision/idempotency";
+import { startFakeOktaOAuth } from "../../test/support/fake-okta-oauth";
+import { makeKeyPair } from "../../test/support/service-app-keys";
+import { batchWrite, compare, loopbackCall } from "./measure";
+import { BASE, expectOk, rawKey, type BenchStack } from "./stack";
+import { interleave, median, now } from "./stats";
+
+type Item = Record<string, AttributeValue>;
+const S = (value: string): AttributeValue => ({ S: value });
+
+export const featureSizes = {
+  proxyRounds: Number(process.env.BENCH_PROXY_ROUNDS ?? 1_000),
+  tokenCalls: Number(process.env.BENCH_TOKEN_CALLS ?? 1_000),
+  healthOrgs: Number(process.env.BENCH_HEALTH_ORGS ?? 100),
+  healthConnections: Number(process.env.BENCH_HEALTH_CONNECTIONS ?? 10_000),
+  healthConcurrency: 2,
+  provisionMessages: Number(process.env.BENCH_PROVISION_MESSAGES ?? 1_000),
+  provisionBatch: 10,
+};
+
+const discard = createLogger(() => {});
+
+/** A full garbage collection (V8's flag set at run time, so `npm run bench` needs no node options). */
+function fullGc() {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  gc();
+  gc();
+}
+
+// --- Proxied GET (warm) -------------------------------------------------------------------------
+
+export async function proxiedGet(stack: BenchStack) {
+  const orgId = "bench-proxy";
+  const token = await stack.adminToken(orgId);
+  const apiToken = stack.oktaToken();
+  const body = { name: "proxy-target", method: "api-token", credentials: { instanceUrl: stack.okta.origin, apiToken } };
+  const id: string = expectOk(await stack.call(stack.app, token, "POST", BASE, body), "create").appConnection.id;
+  const path = `${BASE}/${id}/proxy/api/v1/users/me`;
+  const key = rawKey(keys.connectionKey(orgId, id));
+  const viaProxy = async (app: typeof stack.app) => {
+    const r = await stack.call(app, token, "GET", path);
+    if (r.status !== 200) throw new Error(`proxied GET: HTTP ${r.status} ${r.text.slice(0, 200)}`);
+  };
+  const straight = async () => {
+    if ((await loopbackCall(stack.okta.origin, apiToken)) !== 200) throw new Error("fake Okta refused the floor's token");
+  };
+  // The contract's cost of a proxied call (section 7): one DynamoDB read and one Okta call.
+  const readAndStraight = async () => {
+    await stack.dynamo.send(new GetItemCommand({ TableName: stack.tableName, Key: key, ConsistentRead: true }));
+    await straight();
+  };
+  await viaProxy(stack.app); // the cold call: it opens the secret (one Decrypt)
+  const kmsBefore = Object.values(stack.localKms.counts).reduce((a, b) => a + b, 0);
+  const series = await interleave(
+    [
+      { name: "proxy", run: () => viaProxy(stack.app) },
+      { name: "straight to Okta", run: straight },
+      { name: "GetItem + straight to Okta", run: readAndStraight },
+    ],
+    { rounds: featureSizes.proxyRounds, warmup: 100 },
+  );
+  const kmsServer = Object.values(stack.localKms.counts).reduce((a, b) => a + b, 0) - kmsBefore;
+  // The same warm calls through the app whose clients carry the counting middleware.
+  await viaProxy(stack.countedApp); // its first call opens the secret: that is the cold call
+  stack.calls.reset();
+  for (let i = 0; i < 200; i++) await viaProxy(stack.countedApp);
+  const kmsCounted = stack.calls.total("kms");
+  return {
+    ...compare(series[0]!, series[1]!),
+    withRead: compare(series[0]!, series[2]!),
+    kmsServer,
+    kmsCounted,
+  };
+}
+
+// --- Proxied GETs with client-credentials -------------------------------------------------------
+
+export async function clientCredentialsCalls(stack: BenchStack) {
+  const okta = await startFakeOktaOAuth();
+  try {
+    const parts = wireApiParts({
+      dynamo: stack.dynamo,
+      tableName: stack.tableName,
+      kms: stack.kms,
+      kmsKeyId: stack.localKms.keyId,
+      cursorSecret: "bench-cursor-secret-0123456789",
+      credentialsHashKey: "bench-credentials-hash-key-0123456789abcdef",
+      oktaInsecureAllowlist: [okta.hostPort],
+      logger: discard,
+    });
+    const app = createApp({ ...parts, authenticate: createAuthenticator({ kind: "hs256", secret: stack.jwtSecret }), logger: discard });
+    const orgId = "bench-oauth";
+    const token = await stack.adminToken(orgId);
+    const pair = makeKeyPair("ec", { kid: "bench-k1" });
+    const clientId = "0oabench";
+    okta.register(clientId, pair.publicJwk, ["okta.users.read"]);
+    const body = { name: "cc", method: "client-credentials", credentials: { instanceUrl: okta.origin, clientId, scopes: ["okta.users.read"], privateKey: pair.privateJwk } };
+    const id: string = expectOk(await stack.call(app, token, "POST", BASE, body), "create client-credentials").appConnection.id;
+    const before = okta.tokenRequests.length;
+    const started = now();
+    let ok = 0;
+    for (let i = 0; i < featureSizes.tokenCalls; i++) {
+      const r = await stack.call(app, token, "GET", `${BASE}/${id}/proxy/api/v1/users/me`);
+      if (r.status === 200) ok++;
+    }
+    return { calls: featureSizes.tokenCalls, ok, tokenRequests: okta.tokenRequests.length - before, ms: now() - started };
+  } finally {
+    await okta.close();
+  }
+}
+
+// --- Health sweep -------------------------------------------------------------------------------
+
+interface OrgState {
+  requests: number;
+  refusals: number;
+  violations: number;
+  /** For each request inside a window: how long after the 429 left it arrived (ms). */
+  lateBy: number[];
+}
+
+/** The fake Okta orgs of the health benchmark, in a child process (bench/lib/okta-orgs.mjs). */
+async function startOrgs(count: number, token: string) {
+  const child = fork(join(import.meta.dirname, "okta-orgs.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] });
+  const ask = <T>(message: unknown) =>
+    new Promise<T>((resolve, reject) => {
+      child.once("message", (answer) => resolve(answer as T));
+      child.once("error", reject);
+      child.send(message as never);
+    });
+  const { origins } = await ask<{ origins: string[] }>({ start: { count, token } });
+  return {
+    origins,
+    hostPorts: origins.map((o) => new URL(o).host),
+    /** Refusals (429) and requests inside a Retry-After window, summed over the orgs. */
+    async totals() {
+      const { states } = await ask<{ states: OrgState[] }>("report");
+      return { refusals: states.reduce((n, s) => n + s.refusals, 0), violations: states.reduce((n, s) => n + s.violations, 0), lateBy: states.flatMap((s) => s.lateBy) };
+    },
+    close: () => void child.kill(),
+  };
+}
+
+interface Seeded {
+  orgId: string;
+  projectId: string;
+  id: string;
+  origin: string;
+  secret: SealedSecret;
+  credentialsHash: string;
+  health: unknown;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+async function eachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+export async function healthSweep(stack: BenchStack) {
+  const { healthOrgs, healthConnections, healthConcurrency } = featureSizes;
+  const token = stack.oktaToken();
+  // One org in ten throttles (429 + Retry-After) once per 100 requests.
+  const orgs = await startOrgs(healthOrgs, token);
+  const intervalSeconds = 3600;
+  let clockMs = Date.now();
+  const clock = () => new Date(clockMs);
+  const orgId = "bench-health";
+  try {
+    // A template made through the API (so the item has every attribute the store writes), then
+    // one item per connection, each with its own sealed token (the encryption context names the id).
+    const admin = await stack.adminToken(orgId);
+    const body = { name: "template", method: "api-token", credentials: { instanceUrl: stack.okta.origin, apiToken: token } };
+    const template = await stack.rawConnection(orgId, expectOk(await stack.call(stack.app, admin, "POST", BASE, body), "create").appConnection.id);
+    const sealer = createKmsSealer({ kms: stack.kms, keyId: stack.localKms.keyId });
+    const seedStarted = now();
+    const seeded: Seeded[] = Array.from({ length: healthConnections }, (_, i) => {
+      return { orgId, projectId: `p-${i % healthOrgs}`, id: randomUUID(), origin: orgs.origins[i % healthOrgs]!, secret: undefined as never, credentialsHash: template.credentialsHash!.S!, health: undefined };
+    });
+    await eachLimit(seeded, 8, async (c) => void (c.secret = await sealer.seal(token, encryptionContext(c))));
+    const dueAt = new Date(clockMs - 60_000).toISOString();
+    const items: Item[] = seeded.map((c, i) => {
+      const index = keys.connectionIndexKey(orgId, c.projectId, `h-${i}`);
+      const due = keys.healthDueKey(orgId, c.id, dueAt);
+      return {
+        ...template,
+        ...rawKey(keys.connectionKey(orgId, c.id)),
+        GSI1PK: S(index.GSI1PK),
+        GSI1SK: S(index.GSI1SK),
+        GSI2PK: S(due.GSI2PK),
+        GSI2SK: S(due.GSI2SK),
+        id: S(c.id),
+        name: S(`h-${i}`),
+        projectId: S(c.projectId),
+        instanceUrl: S(c.origin),
+        secret: marshall({ s: { ...c.secret } }, { convertClassInstanceToMap: false }).s!,
+      };
+    });
+    // The template itself is on another Okta: out of the sweep.
+    await stack.dynamo.send(new UpdateItemCommand({ TableName: stack.tableName, Key: { PK: template.PK!, SK: template.SK! }, UpdateExpression: "REMOVE GSI2PK, GSI2SK" }));
+    await batchWrite(stack, items);
+    const seedMs = now() - seedStarted;
+
+    const allowlist = orgs.hostPorts;
+
+    /** The service: one sweep of the due index, checked in process (a fresh runtime: cold secret cache, fresh limiter). */
+    let memory = { before: 0, after: 0, rssBefore: 0, rssAfter: 0 };
+    let appViolations = 0;
+    let appRefusals = 0;
+    const lateBy: number[] = [];
+    const app = async () => {
+      const parts = wireAccessParts({ dynamo: stack.dynamo, tableName: stack.tableName, kms: stack.kms, kmsKeyId: stack.localKms.keyId, oktaInsecureAllowlist: allowlist, logger: discard });
+      const runtime = createHealthRuntime(parts, { intervalSeconds, concurrency: healthConcurrency, clock, logger: discard });
+      fullGc();
+      const heap = process.memoryUsage();
+      const before = await orgs.totals();
+      const outcomes = await runtime.sweepAndCheck();
+      const after = await orgs.totals();
+      appViolations += after.violations - before.violations;
+      appRefusals += after.refusals - before.refusals;
+      lateBy.push(...after.lateBy.slice(before.lateBy.length));
+      const recorded = outcomes.filter((o) => o.outcome === "recorded").length;
+      if (recorded !== healthConnections) throw new Error(`health sweep recorded ${recorded} of ${healthConnections} (${outcomes.length} due)`);
+      fullGc();
+      const end = process.memoryUsage();
+      // The largest growth of any round, with the runtime (and its caches) still alive.
+      if (end.heapUsed - heap.heapUsed > memory.after - memory.before) memory = { before: heap.heapUsed, after: end.heapUsed, rssBefore: heap.rss, rssAfter: end.rss };
+      void runtime.limiter;
+    };
+
+    /** The floor: per connection, Decrypt + AES-GCM, one Okta call, the same health update; 2 at a time per org, hand-driven. */
+    const floor = async () => {
+      const byOrg = new Map<string, Seeded[]>();
+      for (const c of seeded) byOrg.set(c.origin, [...(byOrg.get(c.origin) ?? []), c]);
+      await Promise.all(
+        [...byOrg.entries()].map(async ([origin, list]) => {
+          let openAt = 0;
+          await eachLimit(list, healthConcurrency, async (c) => {
+            const apiToken = await sealer.open(c.secret, encryptionContext(c));
+            for (let wait = openAt - Date.now(); wait > 0; wait = openAt - Date.now()) await new Promise((r) => setTimeout(r, wait));
+            const answer = await loopbackAnswer(origin, apiToken);
+            if (answer.retryAfter) openAt = Date.now() + answer.retryAfter * 1000;
+            const checkedAt = clock().toISOString();
+            const health = answer.status === 200 ? { status: "healthy", checkedAt, lastHealthyAt: checkedAt, consecutiveFailures: 0, error: null } : { status: "healthy", checkedAt, consecutiveFailures: 1, error: { error: "UpstreamRateLimited", message: "throttled" } };
+            const due = keys.healthDueKey(orgId, c.id, new Date(clockMs + intervalSeconds * 1000).toISOString());
+            await stack.dynamo.send(
+              new UpdateItemCommand({
+                TableName: stack.tableName,
+                Key: rawKey(keys.connectionKey(orgId, c.id)),
+                UpdateExpression: "SET #health = :health, GSI2PK = :duePk, GSI2SK = :dueSk",
+                ConditionExpression: "attribute_exists(PK) AND credentialsHash = :checkedHash",
+                ExpressionAttributeNames: { "#health": "health" },
+                ExpressionAttributeValues: marshall({ ":health": health, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK, ":checkedHash": c.credentialsHash }),
+              }),
+            );
+          });
+        }),
+      );
+    };
+
+    // Each round finds every connection due again: the clock moves on by an interval first.
+    const advance = () => void (clockMs += (intervalSeconds + 600) * 1000);
+    const rounds = Number(process.env.BENCH_HEALTH_ROUNDS ?? 2);
+    const series = await interleave(
+      [
+        { name: "sweep", run: async () => (advance(), app()) },
+        { name: "floor", run: async () => (advance(), floor()) },
+      ],
+      { rounds, warmup: 0 },
+    );
+    const perSecond = (samples: number[]) => healthConnections / (median(samples) / 1000);
+    return {
+      seedMs,
+      rounds,
+      app: perSecond(series[0]!.samples),
+      floor: perSecond(series[1]!.samples),
+      appViolations,
+      appRefusals,
+      lateBy,
+      heapGrowthMb: (memory.after - memory.before) / 2 ** 20,
+      rssGrowthMb: (memory.rssAfter - memory.rssBefore) / 2 ** 20,
+    };
+  } finally {
+    orgs.close();
+  }
+}
+
+/** One GET /api/v1/users/me on a fresh connection; its status and Retry-After. */
+function loopbackAnswer(origin: string, apiToken: string): Promise<{ status: number; retryAfter?: number }> {
+  const url = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: "/api/v1/users/me", headers: { Authorization: `SSWS ${apiToken}`, Accept: "application/json" }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          const ra = res.headers["retry-after"];
+          resolve({ status: res.statusCode ?? 0, ...(ra ? { retryAfter: Number(ra) } : {}) });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+// --- Provisioning through the SQS handler -------------------------------------------------------
+
+export async function provisioning(stack: BenchStack) {
+  const { provisionMessages, provisionBatch } = featureSizes;
+  const idempotencyTable = `bench-idem-${randomUUID()}`;
+  await ensureIdempotencyTable(stack.dynamo, idempotencyTable);
+  const service = wireConnectionService({
+    dynamo: stack.dynamo,
+    tableName: stack.tableName,
+    kms: stack.kms,
+    kmsKeyId: stack.localKms.keyId,
+    cursorSecret: "bench-cursor-secret-0123456789",
+    credentialsHashKey: "bench-credentials-hash-key-0123456789abcdef",
+    oktaInsecureAllowlist: [stack.okta.hostPort],
+    logger: discard,
+  });
+  const idempotency = createIdempotencyStore(stack.dynamo, idempotencyTable);
+  const queueArn = "arn:aws:sqs:us-east-1:123456789012:bench-provisioning";
+  const orgId = "bench-provision";
+  const projectId = "p-provision";
+  const batches = provisionMessages / provisionBatch;
+  // Messages and tokens made before the clock starts: neither side pays for them.
+  const messages = Array.from({ length: batches }, (_, b) =>
+    Array.from({ length: provisionBatch }, (_, i) => ({
+      specVersion: 1,
+      requestId: `bench-${b}-${i}-${randomUUID()}`,
+      type: "app-connection.upsert",
+      orgId,
+      projectId,
+      name: `sqs-${b}-${i}`,
+      credentials: { instanceUrl: stack.okta.origin, apiToken: stack.oktaToken() },
+    })),
+  );
+  const direct = Array.from({ length: batches }, (_, b) => Array.from({ length: provisionBatch }, (_, i) => ({ name: `direct-${b}-${i}`, apiToken: stack.oktaToken() })));
+  let failures = 0;
+  const series = await interleave(
+    [
+      {
+        name: "SQS handler",
+        run: async (b) => {
+          // A fresh handler per invocation, as on Lambda.
+          const handler = createProvisionHandler({ service, idempotency, logger: discard });
+          const records = messages[b]!.map((m) => sqsRecord(JSON.stringify(m), { messageId: randomUUID(), receiveCount: 1, queueArn }));
+          const out = await handler({ Records: records }, lambdaContext("bench-provision", 60_000));
+          failures += out.batchItemFailures.length;
+        },
+      },
+      {
+        name: "upsertByName",
+        run: async (b) => {
+          for (const d of direct[b]!) {
+            const ctx = { actor: { type: "provisioning" as const, id: "bench", orgId }, reqId: randomUUID() };
+            const credentials = credentialsInput("api-token", { instanceUrl: stack.okta.origin, apiToken: d.apiToken });
+            const result = await service.upsertByName(ctx, { projectId, name: d.name, description: null, method: "api-token", credentials });
+            if (result.outcome !== "created") failures++;
+          }
+        },
+      },
+    ],
+    { rounds: batches, warmup: 0 },
+  );
+  const sum = (s: number[]) => s.reduce((a, b) => a + b, 0);
+  const perSecond = (samples: number[]) => provisionMessages / (sum(samples) / 1000);
+  return { app: perSecond(series[0]!.samples), floor: perSecond(series[1]!.samples), failures };
+}
