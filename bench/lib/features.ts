@@ -103,16 +103,7 @@ export async function proxiedGet(stack: BenchStack) {
 export async function clientCredentialsCalls(stack: BenchStack) {
   const okta = await startFakeOktaOAuth();
   try {
-    const parts = wireApiParts({
-      dynamo: stack.dynamo,
-      tableName: stack.tableName,
-      kms: stack.kms,
-      kmsKeyId: stack.localKms.keyId,
-      cursorSecret: "bench-cursor-secret-0123456789",
-      credentialsHashKey: "bench-credentials-hash-key-0123456789abcdef",
-      oktaInsecureAllowlist: [okta.hostPort],
-      logger: discard,
-    });
+    const parts = wireApiParts(stack.wiring({ oktaInsecureAllowlist: [okta.hostPort] }));
     const app = createApp({ ...parts, authenticate: createAuthenticator({ kind: "hs256", secret: stack.jwtSecret }), logger: discard });
     const orgId = "bench-oauth";
     const token = await stack.adminToken(orgId);
@@ -236,7 +227,7 @@ export async function healthSweep(stack: BenchStack) {
     let appRefusals = 0;
     const lateBy: number[] = [];
     const app = async () => {
-      const parts = wireAccessParts({ dynamo: stack.dynamo, tableName: stack.tableName, kms: stack.kms, kmsKeyId: stack.localKms.keyId, oktaInsecureAllowlist: allowlist, logger: discard });
+      const parts = wireAccessParts(stack.wiring({ oktaInsecureAllowlist: allowlist }));
       const runtime = createHealthRuntime(parts, { intervalSeconds, concurrency: healthConcurrency, clock, logger: discard });
       fullGc();
       const heap = process.memoryUsage();
@@ -340,16 +331,7 @@ export async function provisioning(stack: BenchStack) {
   const { provisionMessages, provisionBatch } = featureSizes;
   const idempotencyTable = `bench-idem-${randomUUID()}`;
   await ensureIdempotencyTable(stack.dynamo, idempotencyTable);
-  const service = wireConnectionService({
-    dynamo: stack.dynamo,
-    tableName: stack.tableName,
-    kms: stack.kms,
-    kmsKeyId: stack.localKms.keyId,
-    cursorSecret: "bench-cursor-secret-0123456789",
-    credentialsHashKey: "bench-credentials-hash-key-0123456789abcdef",
-    oktaInsecureAllowlist: [stack.okta.hostPort],
-    logger: discard,
-  });
+  const service = wireConnectionService(stack.wiring());
   const idempotency = createIdempotencyStore(stack.dynamo, idempotencyTable);
   const queueArn = "arn:aws:sqs:us-east-1:123456789012:bench-provisioning";
   const orgId = "bench-provision";

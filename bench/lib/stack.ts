@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { GetItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { createApp } from "../../functions/api/app";
 import { createAuthenticator } from "../../functions/api/auth";
-import { wireApiParts } from "../../functions/core/compose";
+import { wireApiParts, type ServiceWiring } from "../../functions/core/compose";
 import { createKmsClient } from "../../functions/core/crypto/kms-client";
 import { startLocalKms } from "../../functions/core/crypto/local-kms";
 import { createLogger } from "../../functions/core/logger";
@@ -39,21 +39,20 @@ export async function startBenchStack() {
   // benchmark's own console is not what is measured.
   const logger = createLogger(() => {});
   const authenticate = createAuthenticator({ kind: "hs256", secret: JWT_SECRET });
+  /** The service's wiring on this stack's table, key and fake Okta; measures override what they change. */
+  const wiring = (over: Partial<ServiceWiring> = {}): ServiceWiring => ({
+    dynamo,
+    tableName,
+    kms,
+    kmsKeyId: localKms.keyId,
+    cursorSecret: CURSOR_SECRET,
+    credentialsHashKey: CREDENTIALS_HASH_KEY,
+    oktaInsecureAllowlist: [okta.hostPort],
+    logger,
+    ...over,
+  });
   const wire = (clients: { dynamo: typeof dynamo; kms: typeof kms }) =>
-    createApp({
-      ...wireApiParts({
-        dynamo: clients.dynamo,
-        tableName,
-        kms: clients.kms,
-        kmsKeyId: localKms.keyId,
-        cursorSecret: CURSOR_SECRET,
-        credentialsHashKey: CREDENTIALS_HASH_KEY,
-        oktaInsecureAllowlist: [okta.hostPort],
-        logger,
-      }),
-      authenticate,
-      logger,
-    });
+    createApp({ ...wireApiParts(wiring(clients)), authenticate, logger });
 
   // The timed app shares its clients with the floors. The counted app has clients of its own with
   // the counting middleware, so the timings carry no instrumentation.
@@ -72,6 +71,7 @@ export async function startBenchStack() {
     localKms,
     okta,
     tableName,
+    wiring,
     jwtSecret: JWT_SECRET,
     dynamoEndpoint: engine.endpoint,
     adminToken: (orgId: string, sub = "bench-admin") => mintDevToken(JWT_SECRET, { sub, orgId, orgRole: "admin" }),

@@ -14,6 +14,17 @@ const ORG_URL = "https://slow-kms.okta.com";
 const record = (id: string): ConnectionRecord =>
   ({ id, orgId: "org-w", projectId: null, name: id, instanceUrl: ORG_URL, credentialsHash: "h", health: { status: "healthy", checkedAt: null, lastHealthyAt: null, consecutiveFailures: 0, error: null } }) as unknown as ConnectionRecord;
 
+/** A checker of connections "a" and "b" of one org, with `okta` and a recorder that records every check. */
+function checkerOf(okta: OktaAccess) {
+  const records = new Map(["a", "b"].map((id) => [id, record(id)]));
+  return createHealthChecker({
+    store: { getManyById: async (ids) => ids.map(({ id }) => records.get(id) ?? null) },
+    okta,
+    recorder: { record: async (_r, report) => ({ outcome: "recorded", health: { status: "healthy", checkedAt: report.result.checkedAt, lastHealthyAt: null, consecutiveFailures: 0, error: null }, nextCheckAt: "2100-01-01T00:00:00.000Z" }) },
+    limiter: createOrgLimiter({ concurrency: 2 }),
+  });
+}
+
 describe("a check that holds a slot while a 429 arrives", () => {
   it("waits at the door until Retry-After has passed", async () => {
     const sentAt: number[] = [];
@@ -30,13 +41,7 @@ describe("a check that holds a slot while a 429 arrives", () => {
         return undefined;
       },
     } as unknown as OktaAccess;
-    const records = new Map(["a", "b"].map((id) => [id, record(id)]));
-    const checker = createHealthChecker({
-      store: { getManyById: async (ids) => ids.map(({ id }) => records.get(id) ?? null) },
-      okta,
-      recorder: { record: async (_r, report) => ({ outcome: "recorded", health: { status: "healthy", checkedAt: report.result.checkedAt, lastHealthyAt: null, consecutiveFailures: 0, error: null }, nextCheckAt: "2100-01-01T00:00:00.000Z" }) },
-      limiter: createOrgLimiter({ concurrency: 2 }),
-    });
+    const checker = checkerOf(okta);
     const outcomes = await checker.checkAll([{ orgId: "org-w", id: "a", nextCheckAt: "" }, { orgId: "org-w", id: "b", nextCheckAt: "" }]);
     expect(outcomes.map((o) => o.outcome)).toEqual(["recorded", "recorded"]);
     expect(sentAt).toHaveLength(2);
@@ -54,13 +59,7 @@ describe("a check that holds a slot while a 429 arrives", () => {
         return undefined;
       },
     } as unknown as OktaAccess;
-    const records = new Map(["a", "b"].map((id) => [id, record(id)]));
-    const checker = createHealthChecker({
-      store: { getManyById: async (ids) => ids.map(({ id }) => records.get(id) ?? null) },
-      okta,
-      recorder: { record: async (_r, report) => ({ outcome: "recorded", health: { status: "healthy", checkedAt: report.result.checkedAt, lastHealthyAt: null, consecutiveFailures: 0, error: null }, nextCheckAt: "2100-01-01T00:00:00.000Z" }) },
-      limiter: createOrgLimiter({ concurrency: 2 }),
-    });
+    const checker = checkerOf(okta);
     const outcomes = await checker.checkAll([{ orgId: "org-w", id: "a", nextCheckAt: "" }, { orgId: "org-w", id: "b", nextCheckAt: "" }], { maxWaitMs: 1_000 });
     expect(outcomes.map((o) => o.outcome)).toEqual(["recorded", "deferred"]);
     expect(sent).toBe(1);

@@ -18,23 +18,20 @@ const unreadableMessage = (error: SecretUnreadableError) =>
     ? "The stored credentials were sealed under an earlier encryption context and are no longer opened; set new credentials"
     : "The stored credentials could not be decrypted for this connection; set new credentials";
 
-/**
- * Proves a stored connection's credentials against Okta now, whatever its method: what
- * `POST /validate` answers and what the scheduled health check records. Failures of the service
- * itself (database, KMS) are thrown, not reported as the connection's fault.
- */
-export async function checkConnection(okta: OktaAccess, record: ConnectionRecord, now: () => string): Promise<CheckResult> {
-  return (await checkConnectionReport(okta, record, now)).result;
-}
-
-/** A check with what Okta said about its rate limit: the headers of a pass, the `Retry-After` of a 429. */
+/** A check and what Okta said about its rate limit. */
 export interface CheckReport {
   result: CheckResult;
   rateLimit?: RateLimit;
   retryAfterSeconds?: number;
 }
 
-/** `beforeOkta`: see OktaAccess.check; what it throws is thrown. */
+/**
+ * Proves a stored connection's credentials against Okta now, whatever its method: what
+ * `POST /validate` answers and what the scheduled health check records, with what Okta said about
+ * its rate limit (the headers of a pass, the `Retry-After` of a 429). Failures of the service
+ * itself (database, KMS) are thrown, not reported as the connection's fault.
+ * `beforeOkta`: see OktaAccess.check; what it throws is thrown.
+ */
 export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string, beforeOkta?: () => Promise<void>): Promise<CheckReport> {
   try {
     const rateLimit = await okta.check(record, beforeOkta);
