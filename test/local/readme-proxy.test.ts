@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -45,9 +45,12 @@ it("the README proxy examples work verbatim against npm run start:demo", async (
   dirs.push(dataDir, cwd);
   const oktaPort = await freePort();
   const server = await startLocalProcess({ env: { DATA_DIR: dataDir, DEMO_OKTA_PORT: String(oktaPort) }, args: ["--demo-okta"] });
-  const script = examples().replaceAll("127.0.0.1:8787", server.base.replace("http://", "")).replaceAll("127.0.0.1:8788", `127.0.0.1:${oktaPort}`);
+  const verbatim = examples().replaceAll("127.0.0.1:8787", server.base.replace("http://", "")).replaceAll("127.0.0.1:8788", `127.0.0.1:${oktaPort}`);
+  // The examples keep Okta's headers in a temporary file; the test's own last line moves it where it can read it.
+  const script = `${verbatim}\nmv "$HEADERS" "$OAC_HEADERS_OUT"\n`;
+  const headersFile = join(dataDir, "headers.txt");
   try {
-    const run = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd, env: { ...process.env, TOKEN: server.token }, encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd, env: { ...process.env, TOKEN: server.token, OAC_HEADERS_OUT: headersFile }, encoding: "utf8", timeout: 60_000 });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const [created, page1, page2, refused] = documents(run.stdout) as any[];
@@ -56,7 +59,8 @@ it("the README proxy examples work verbatim against npm run start:demo", async (
     expect(page2.map((u: { id: string }) => u.id)).toEqual(["00udemo3"]); // followed through the proxy
     expect(refused).toMatchObject({ statusCode: 403, error: "PermissionDenied" });
     expect(refused.message).toContain("POST /api/v1/users");
-    const headers = readFileSync(join(cwd, "headers.txt"), "utf8");
+    expect(readdirSync(cwd), "files the examples left in the working folder").toEqual([]);
+    const headers = readFileSync(headersFile, "utf8");
     expect(headers).toMatch(/x-upstream: okta/i);
     expect(headers).toContain(`${server.base}/api/v1/app-connections/okta/${created.appConnection.id}/proxy/api/v1/users?after=00udemo2&limit=2>; rel="next"`);
     expect(run.stdout + headers).not.toContain("00aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789_-ab");
