@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import { getPathNoStrict } from "hono/utils/url";
 import type { ConnectionService } from "../core/connections/service";
 import type { OktaProxy } from "../core/proxy/proxy";
@@ -15,6 +14,7 @@ import { registerAuditRoutes } from "./routes/audit";
 import { registerConnectionRoutes } from "./routes/connections";
 import { isRawProxyTarget, registerProxyRoutes } from "./routes/proxy";
 import { rawTargetOf } from "./raw-target";
+import { applySecurityHeaders } from "./security-headers";
 import { registerConsole } from "../console";
 
 export interface AppDeps {
@@ -46,38 +46,35 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>({ getPath: routingPath });
   const { logger } = deps;
 
-  // Always our own id (never the caller's X-Request-Id): audit events quote it, so it must not be forgeable.
-  app.use(async (c, next) => {
-    const reqId = randomUUID();
-    c.set("requestId", reqId);
-    c.header("x-request-id", reqId);
-    await next();
-  });
-  app.use(secureHeaders());
+  // The request frame, one middleware: our own request id (never the caller's X-Request-Id: audit
+  // events quote it, so it must not be forgeable), the security headers, and the access log line.
   app.use(async (c, next) => {
     const started = performance.now();
+    const reqId = randomUUID();
+    c.set("requestId", reqId);
     await next();
+    const headers = c.res.headers;
+    headers.set("x-request-id", reqId);
+    applySecurityHeaders(headers);
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    logger.info("request", { reqId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms });
+    logger.info("request", { reqId, method: c.req.method, path: c.req.path, status: c.res.status, ms });
   });
   app.onError((error, c) => errorResponse(c, error, logger));
   app.notFound((c) => errorResponse(c, notFound("No such route"), logger));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
+  const limitBody = bodyLimit({
+    maxSize: BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new DomainError("PayloadTooLarge", `The request body must be at most ${BODY_LIMIT_BYTES} bytes`);
+    },
+  });
+  // Who asks, then how much they send: one middleware, so every API call pays for one layer.
   app.use("/api/*", async (c, next) => {
     c.set("actor", await deps.authenticate(c));
-    await next();
+    return limitBody(c, next);
   });
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new DomainError("PayloadTooLarge", `The request body must be at most ${BODY_LIMIT_BYTES} bytes`);
-      },
-    }),
-  );
 
   const router = createRouter(app);
   registerConnectionRoutes(router, deps.service);

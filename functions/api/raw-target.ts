@@ -30,8 +30,12 @@ export function rawTargetOf(request: Request, env: unknown): string {
     const path = prefix && raw.startsWith(`${prefix}/`) ? raw.slice(prefix.length) : raw;
     return env.event.rawQueryString ? `${path}?${env.event.rawQueryString}` : path;
   }
-  const url = new URL(request.url); // in-process calls (app.request): no wire, nothing was resolved away
-  return url.pathname + url.search;
+  // In-process calls (app.request): no wire, nothing was resolved away. `request.url` is absolute
+  // and serialized, so its target is what follows the authority, up to a fragment.
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const hash = url.indexOf("#", start);
+  return start === -1 ? "/" : url.slice(start, hash === -1 ? undefined : hash);
 }
 
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;

@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import type * as z from "zod/mini";
 import type { Actor } from "../core/connections/model";
 import { validationFailure } from "../core/errors";
-import { parseExplained } from "../core/validation";
+import { parseExplained, parseExplainedSync, type Explained } from "../core/validation";
 import type { ResponseName } from "./responses";
 import { parseIfMatch } from "./schemas";
 
@@ -37,13 +37,16 @@ export interface RouteInput<Q, P, B> {
 
 type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
-/** Async: a private key is checked with WebCrypto (jose) while the body is parsed. */
-async function parse<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): Promise<z.output<S>> {
-  // Paths and rules only: the rejected value could be a secret.
-  const result = await parseExplained(schema, value, { whole: where, prefix: where });
+/** The parsed value, or the 422 naming each field and rule (paths and rules only: the rejected value could be a secret). */
+function accepted<T>(result: Explained<T>): T {
   if (result.success) return result.data;
   throw validationFailure(result.message, result.issues);
 }
+/** Path parameters and query strings have no async checks. */
+const parseSync = <S extends z.ZodMiniType>(schema: S, value: unknown, where: "params" | "query") =>
+  accepted(parseExplainedSync(schema, value, { whole: where, prefix: where }));
+/** Async: a private key is checked with WebCrypto (jose) while the body is parsed. */
+const parseBody = async <S extends z.ZodMiniType>(schema: S, value: unknown) => accepted(await parseExplained(schema, value, { whole: "body", prefix: "body" }));
 
 /** A query key sent twice is ambiguous, so it is refused rather than guessed. */
 function singleValuedQuery(c: Context): Record<string, string> {
@@ -74,9 +77,9 @@ export function createRouter(app: Hono<AppEnv>) {
     add<S extends RouteSpec>(spec: S, handler: (input: RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>) => Promise<unknown>) {
       specs.push(spec);
       app.on(spec.method.toUpperCase(), spec.path, async (c) => {
-        const params = spec.params ? await parse(spec.params, c.req.param(), "params") : undefined;
-        const query = spec.query ? await parse(spec.query, singleValuedQuery(c), "query") : undefined;
-        const body = spec.body ? await parse(spec.body, await readJson(c), "body") : undefined;
+        const params = spec.params ? parseSync(spec.params, c.req.param(), "params") : undefined;
+        const query = spec.query ? parseSync(spec.query, singleValuedQuery(c), "query") : undefined;
+        const body = spec.body ? await parseBody(spec.body, await readJson(c)) : undefined;
         const ifMatch = spec.ifMatch ? parseIfMatch(c.req.header("if-match")) : undefined;
         if (ifMatch === "invalid") throw validationFailure('If-Match must be a version such as 3, "3" or W/"3"');
         const ctx = { actor: c.get("actor"), reqId: c.get("requestId") };

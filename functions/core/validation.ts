@@ -71,18 +71,28 @@ function withFullName(message: string, path: PropertyKey[], root: Root): string 
 /**
  * Parses `value` with `schema`; on failure, one FieldIssue per broken rule (one per unknown key) and a
  * one-line message of them all. A missing key under an object that has a check of its own (such as
- * "credentials must send both ...") is left to that check.
+ * "credentials must send both ...") is left to that check. Async: a service app's private key is
+ * checked with WebCrypto (jose) during the parse.
  */
 export async function parseExplained<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Promise<Explained<z.output<S>>> {
   const missing = new Set<string>();
-  // Async: a service app's private key is checked with WebCrypto (jose) during the parse.
-  const result = await schema.safeParseAsync(value, {
-    error: (issue) => {
-      const path = issue.path ?? [];
-      if (issue.code === "invalid_type" && issue.input === undefined) missing.add(path.join("."));
-      return `${nameOf(path, root)} ${rule(issue, path.length === 0)}`;
-    },
-  });
+  return explained(await schema.safeParseAsync(value, { error: messageOf(root, missing) }), root, missing);
+}
+
+/** The same for schemas without async checks (query strings, path parameters): no promise per parse. */
+export function parseExplainedSync<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Explained<z.output<S>> {
+  const missing = new Set<string>();
+  return explained(schema.safeParse(value, { error: messageOf(root, missing) }), root, missing);
+}
+
+/** zod's error map: each issue's message, noting which paths were missing. */
+const messageOf = (root: Root, missing: Set<string>) => (issue: RawIssue) => {
+  const path = issue.path ?? [];
+  if (issue.code === "invalid_type" && issue.input === undefined) missing.add(path.join("."));
+  return `${nameOf(path, root)} ${rule(issue, path.length === 0)}`;
+};
+
+function explained<T>(result: z.core.util.SafeParseResult<T>, root: Root, missing: Set<string>): Explained<T> {
   if (result.success) return { success: true, data: result.data };
   const raw = result.error.issues;
   const checked = new Set(raw.filter((i) => i.code === "custom").map((i) => i.path.join(".")));

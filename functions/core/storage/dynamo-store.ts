@@ -11,7 +11,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { withRecordDefaults, type AuditEvent, type ConnectionRecord, type ListedConnection } from "../connections/model";
 import {
   StoreConflictError,
@@ -23,6 +23,7 @@ import {
   type StoreKey,
 } from "../connections/store";
 import { serviceUnavailable } from "../errors";
+import { fromItem } from "./attributes";
 import { withStoreErrors } from "./aws-errors";
 import * as keys from "./keys";
 
@@ -46,10 +47,15 @@ function connectionItem(record: ConnectionRecord): Item {
 
 /** A connection item as a record; a list's items (read without the secret) as listed connections. */
 function recordFrom<R extends ListedConnection = ConnectionRecord>(item: Item): R {
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, type, ...record } = unmarshall(item);
-  const nextCheckAt = typeof GSI2SK === "string" ? keys.parseHealthDueKey(GSI2SK)?.nextCheckAt : undefined;
-  return withRecordDefaults<R>({ ...(record as R), ...(nextCheckAt ? { nextCheckAt } : {}) });
+  const record = fromItem(item, TABLE_ATTRIBUTES);
+  const due = item.GSI2SK?.S;
+  const nextCheckAt = due === undefined ? undefined : keys.parseHealthDueKey(due)?.nextCheckAt;
+  if (nextCheckAt) record.nextCheckAt = nextCheckAt;
+  return withRecordDefaults<R>(record as R);
 }
+
+/** The table's own attributes on a connection item: keys and the item type, not record fields. */
+const TABLE_ATTRIBUTES: ReadonlySet<string> = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "type"]);
 
 /**
  * What a list reads of a connection item: its keys and every field of a listed connection, never
@@ -127,9 +133,10 @@ function dueFrom(item: Item): DueConnection {
   return { orgId: due?.orgId ?? "", id: due?.connectionId ?? "", nextCheckAt: due?.nextCheckAt ?? "" };
 }
 
+const AUDIT_TABLE_ATTRIBUTES: ReadonlySet<string> = new Set(["PK", "SK", "type", "connectionVersion"]);
+
 function auditFrom(item: Item): AuditEvent {
-  const { PK, SK, type, connectionVersion, ...event } = unmarshall(item);
-  return event as AuditEvent;
+  return fromItem(item, AUDIT_TABLE_ATTRIBUTES) as unknown as AuditEvent;
 }
 
 /**
@@ -186,7 +193,7 @@ function pageOf<T>(items: Item[], lastEvaluated: Item | undefined, limit: number
     const kept = items.slice(0, limit);
     return { items: kept.map(map), lastKey: pick(kept[kept.length - 1] as Item) };
   }
-  return { items: items.map(map), lastKey: lastEvaluated && (unmarshall(lastEvaluated) as StoreKey) };
+  return { items: items.map(map), lastKey: lastEvaluated && (fromItem(lastEvaluated) as StoreKey) };
 }
 
 /** The transaction's item at `index` refused (or, `raced`, was busy in another transaction); say why in domain words. */
