@@ -115,8 +115,8 @@ export async function createOverhead(stack: BenchStack) {
   // The least any implementation must do (issue 17's floor): check the name is free (the contract
   // orders it before Okta), check the token with Okta, get a data key, encrypt, and write the
   // connection, its name lock and its audit event in one transaction.
-  async function floor(i: number, nameCheck: boolean) {
-    const name = `floor-${nameCheck ? "n" : "b"}-${i}`;
+  async function floor(i: number, nameCheck: boolean, fullItem = false) {
+    const name = `floor-${nameCheck ? "n" : "b"}${fullItem ? "f" : ""}-${i}`;
     const apiToken = stack.oktaToken();
     if (nameCheck) {
       const lock = keys.nameLockKey(orgId, projectId, name);
@@ -143,7 +143,13 @@ export async function createOverhead(stack: BenchStack) {
       credentialsHash: "0".repeat(64),
       secret: { formatVersion: 2 as const, encryptedDataKey: key.CiphertextBlob!, iv, ciphertext, tag: cipher.getAuthTag() },
     };
-    const item = marshall({ ...keys.connectionKey(orgId, id), ...keys.connectionIndexKey(orgId, projectId, name), type: "connection", ...record });
+    // fullItem: the fields the contract added since (method, proxy policy, health) and the health
+    // schedule's due-index entry (a second index DynamoDB keeps), as the app writes them.
+    const due = new Date(Date.parse(at) + 86_400_000).toISOString();
+    const later = fullItem
+      ? { ...keys.healthDueKey(orgId, id, due), method: "api-token", proxy: { allow: ["GET /api/v1/**"] }, health: { status: "healthy", checkedAt: at, lastHealthyAt: at, error: null } }
+      : {};
+    const item = marshall({ ...keys.connectionKey(orgId, id), ...keys.connectionIndexKey(orgId, projectId, name), type: "connection", ...record, ...later });
     const lock = marshall({ ...keys.nameLockKey(orgId, projectId, name), type: "name-lock", connectionId: id });
     const eventId = randomUUID();
     const audit = marshall({
@@ -182,10 +188,11 @@ export async function createOverhead(stack: BenchStack) {
       },
       { name: "floor (with the name check)", run: (i) => floor(i, true) },
       { name: "floor without the name check", run: (i) => floor(i, false) },
+      { name: "floor writing the app's whole item", run: (i) => floor(i, true, true) },
     ],
     { rounds: sizes.createRounds, warmup: 100 },
   );
-  return { ...compare(series[0]!, series[1]!), withoutNameCheck: compare(series[0]!, series[2]!) };
+  return { ...compare(series[0]!, series[1]!), withoutNameCheck: compare(series[0]!, series[2]!), wholeItem: compare(series[0]!, series[3]!) };
 }
 
 // --- List at scale ------------------------------------------------------------------------------
