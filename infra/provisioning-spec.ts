@@ -12,7 +12,7 @@ export const QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
 
 export const provision = {
   /**
-   * A batch runs one message at a time; one message's outside calls can take up to about 42 s in all
+   * A batch's messages about one name run one at a time (distinct names at once); one message's outside calls can take up to about 42 s in all
    * (DNS, Okta, KMS, DynamoDB and EventBridge to their deadlines: functions/core/deadlines.ts), so a
    * batch of 2 needs 85 s. check:infra recomputes it.
    */

@@ -8,7 +8,8 @@ import { describeError, type Logger } from "../core/logger";
 import { PublishError, type EventPublisher } from "../events/publisher";
 import { applyMessage } from "./apply";
 import { IDEMPOTENCY_TTL_SECONDS } from "./idempotency";
-import { parseMessage, type MessageOutcome, type ProvisionMessage } from "./messages";
+import { batchLanes } from "./lanes";
+import { parseMessageJson, readBody, type MessageOutcome, type ProvisionMessage } from "./messages";
 
 export interface ProvisionHandlerDeps {
   service: Pick<ConnectionService, "upsertByName" | "removeByName">;
@@ -49,14 +50,30 @@ const canonical = (value: unknown): string =>
       ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`
       : JSON.stringify(value);
 
-async function jobOf(record: SQSRecord): Promise<Job> {
-  const parsed = await parseMessage(record.body);
+async function jobOf(record: SQSRecord, json: unknown): Promise<Job> {
+  const parsed = await parseMessageJson(json);
   if (parsed.ok) {
     const { orgId, requestId } = parsed.message;
     return { key: { orgId, requestId }, requestId, orgId, fingerprint: sha256(canonical(parsed.message)), message: parsed.message };
   }
   const { requestId, orgId, reason } = parsed;
   return { key: requestId && orgId ? { orgId, requestId } : null, requestId, orgId, fingerprint: sha256(record.body), reason };
+}
+
+/**
+ * The records an earlier one of the batch must settle before: the same connection (org, project,
+ * name), so changes to one name apply in the batch's order, and the same org and requestId, so a
+ * duplicate in the batch reports `duplicate` instead of meeting its original in progress. Read from
+ * the raw body: a field the schema later refuses only costs some waiting.
+ */
+function laneKeysOf(json: unknown): string[] {
+  if (typeof json !== "object" || json === null) return [];
+  const { orgId, requestId, projectId, name } = json as Record<string, unknown>;
+  if (typeof orgId !== "string") return [];
+  const keys: string[] = [];
+  if (typeof requestId === "string") keys.push(JSON.stringify(["request", orgId, requestId]));
+  if (typeof name === "string") keys.push(JSON.stringify(["connection", orgId, projectId ?? null, name]));
+  return keys;
 }
 
 /** `arn:aws:sqs:<region>:<account>:<queue>` → `<queue>`. */
@@ -123,8 +140,8 @@ export function createProvisionHandler(deps: ProvisionHandlerDeps) {
     if (failed.length > 0) throw new PublishError(failed.length);
   }
 
-  async function handleRecord(record: SQSRecord): Promise<MessageOutcome> {
-    const job = await jobOf(record);
+  async function handleRecord(record: SQSRecord, json: unknown): Promise<MessageOutcome> {
+    const job = await jobOf(record, json);
     let outcome: MessageOutcome;
     try {
       // A job without a key (no usable org or requestId) runs without a record: it cannot be a duplicate.
@@ -145,10 +162,14 @@ export function createProvisionHandler(deps: ProvisionHandlerDeps) {
 
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     if (context) config.registerLambdaContext(context);
-    // A BatchProcessor keeps per-batch state: a fresh one per invocation. In order, one at a time,
-    // so messages of one batch about one name apply in the order the batch holds them.
+    // Records about different connections settle at once (their DynamoDB, KMS and Okta calls
+    // overlap); records about one connection, or with one org and requestId, in the batch's order.
+    const bodies = new Map(event.Records.map((record) => [record, readBody(record.body)]));
+    const inTurn = batchLanes(event.Records, (record) => laneKeysOf(bodies.get(record)));
+    const handle = (record: SQSRecord) => inTurn(record, () => handleRecord(record, bodies.has(record) ? bodies.get(record) : readBody(record.body)));
+    // A BatchProcessor keeps per-batch state: a fresh one per invocation.
     const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+    return processPartialResponse(event, handle, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
   };
 }
 

@@ -63,16 +63,28 @@ export interface MessageOutcome {
   original?: Outcome;
 }
 
-/** Parses a raw body: JSON, then the schema (async: a private key is checked too). Fails with the reason, never echoing values (tokens, keys). */
-export async function parseMessage(
-  body: string,
-): Promise<{ ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; orgId: string | null; reason: string }> {
-  let json: unknown;
+/** A body that is not JSON. */
+export const NOT_JSON: unique symbol = Symbol("not JSON");
+
+/** The JSON of a raw body, or NOT_JSON. */
+export function readBody(body: string): unknown {
   try {
-    json = JSON.parse(body);
+    return JSON.parse(body);
   } catch {
-    return { ok: false, requestId: null, orgId: null, reason: "the message body is not JSON" };
+    return NOT_JSON;
   }
+}
+
+/** Parses a raw body: JSON, then the schema (async: a private key is checked too). Fails with the reason, never echoing values (tokens, keys). */
+export function parseMessage(body: string) {
+  return parseMessageJson(readBody(body));
+}
+
+/** {@link parseMessage} of a body already read with {@link readBody}. */
+export async function parseMessageJson(
+  json: unknown,
+): Promise<{ ok: true; message: ProvisionMessage } | { ok: false; requestId: string | null; orgId: string | null; reason: string }> {
+  if (json === NOT_JSON) return { ok: false, requestId: null, orgId: null, reason: "the message body is not JSON" };
   const parsed = await parseExplained(provisionMessageSchema, json, { whole: "the message" });
   if (parsed.success) return { ok: true, message: parsed.data };
   return { ok: false, requestId: idOf(json, "requestId"), orgId: idOf(json, "orgId"), reason: parsed.message };

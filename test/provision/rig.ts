@@ -79,17 +79,26 @@ export async function startProvisionRig(opts: { allowOkta?: string[] } = {}) {
     checkpointFile: join(dir, "checkpoint.json"),
   });
 
-  /** One simulated invocation: a fresh handler (and so a fresh BatchProcessor) per call, as on Lambda. */
+  /**
+   * One simulated invocation: a fresh handler (and so a fresh BatchProcessor) per call, as on Lambda.
+   * `outcomes` lists the settled records in batch order (distinct names settle concurrently).
+   */
   function handler(extra: Partial<ProvisionHandlerDeps> = {}) {
     const outcomes: MessageOutcome[] = [];
-    const invoke = createProvisionHandler({
+    const settled = new Map<SQSRecord, MessageOutcome>();
+    const handle = createProvisionHandler({
       service,
       idempotency: createIdempotencyStore(h.dynamodb, idempotencyTable),
       publisher: outcomesPublisher,
-      onOutcome: (o) => outcomes.push(o),
+      onOutcome: (o, record) => void settled.set(record, o),
       ...extra,
     });
-    return { outcomes, invoke: (records: SQSRecord[]) => invoke(sqsEvent(records), lambdaContext) };
+    const invoke = async (records: SQSRecord[]) => {
+      const response = await handle(sqsEvent(records), lambdaContext);
+      outcomes.push(...records.flatMap((r) => (settled.has(r) ? [settled.get(r)!] : [])));
+      return response;
+    };
+    return { outcomes, invoke };
   }
 
   /** Delivers records as one batch; returns the outcomes and the ids SQS would redeliver. */

@@ -45,10 +45,18 @@ export function createHealthRuntime(parts: Pick<ServiceParts, "okta" | "store">,
      * `all`: every connection of the due index, due or not (`npm run health -- --now`).
      */
     async sweepAndCheck(opts: { all?: boolean } = {}): Promise<(CheckOutcome & { orgId: string })[]> {
-      const due: DueConnection[] = [];
+      // Each page is checked as soon as it is read: checks overlap the rest of the sweep instead of
+      // waiting for its last page. The one limiter keeps every org within its slots and windows.
+      const checks: Promise<(CheckOutcome & { orgId: string })[]>[] = [];
       const ahead = opts.all ? EVERYTHING_S : lookaheadSeconds;
-      await sweepDue({ store: parts.store, clock, lookaheadSeconds: ahead, dispatch: async (batch) => void due.push(...batch) });
-      return checker.checkAll(due, { force: opts.all });
+      const dispatch = async (page: DueConnection[]) => void checks.push(checker.checkAll(page, { force: opts.all }));
+      try {
+        await sweepDue({ store: parts.store, clock, lookaheadSeconds: ahead, dispatch });
+      } finally {
+        // A failed page read still lets the checks already started finish (none is left running).
+        await Promise.allSettled(checks);
+      }
+      return (await Promise.all(checks)).flat();
     },
   };
 }
