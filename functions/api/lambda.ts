@@ -1,7 +1,6 @@
 import { handle } from "hono/aws-lambda";
 import { wireApiParts } from "../core/compose";
 import { ConfigError, loadConfig } from "../core/config";
-import { createKmsClient } from "../core/crypto/kms-client";
 import { createLogger } from "../core/logger";
 import { createDynamoClient } from "../core/storage/dynamo-client";
 import { createApp } from "./app";
@@ -9,7 +8,9 @@ import { trustGatewayAuthorizer } from "./gateway-auth";
 
 /**
  * API Gateway HTTP API (payload v2) entry point. Everything is built once per container, at
- * import, so the first request pays no lazy set-up. Tokens were verified by the gateway's JWT
+ * import, except what touches credentials (the KMS client and sealer, the URL guard, the Okta
+ * client: core/lazy-parts.ts), which the first create, PATCH, validate or proxy call loads; reads
+ * never need it, and a cold start stays within issue 17's budget (bench:cold). Tokens were verified by the gateway's JWT
  * authorizer (only API Gateway may invoke this function): the app reads the verified claims from
  * the event and loads no JWT verification of its own (gateway-auth.ts).
  */
@@ -23,7 +24,6 @@ const logger = createLogger();
 const { service, proxy } = wireApiParts({
   dynamo: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT }),
   tableName: config.TABLE_NAME,
-  kms: createKmsClient(),
   kmsKeyId: config.KMS_KEY_ID,
   cursorSecret: config.CURSOR_SECRET,
   credentialsHashKey: config.CREDENTIALS_HASH_KEY,

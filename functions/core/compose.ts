@@ -1,31 +1,19 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { KMSClient } from "@aws-sdk/client-kms";
+import type { CredentialWiring } from "./credential-parts";
 import { createCursorCodec } from "./connections/cursor";
 import { createConnectionService, type ConnectionService } from "./connections/service";
-import { createCredentialsHasher, encryptionContext } from "./connections/sealing";
-import { createKmsSealer, type SecretSealer } from "./crypto/envelope";
-import type { Logger } from "./logger";
-import { createOktaAccess, type OktaAccess } from "./okta/access";
-import { createApiTokenMethod } from "./okta/api-token";
-import { createClientCredentialsMethod } from "./okta/client-credentials";
-import { createUrlGuard, type Resolver } from "./okta/url-guard";
+import { createCredentialsHasher } from "./connections/sealing";
+import type { SecretSealer } from "./crypto/envelope";
+import { lazyCredentialParts } from "./lazy-parts";
+import type { OktaAccess } from "./okta/access";
 import type { ConnectionStore } from "./connections/store";
 import { createOktaProxy, type OktaProxy } from "./proxy/proxy";
 import { createDynamoStore } from "./storage/dynamo-store";
 
 /** What the store and the "authorize a request to Okta" port are built from. */
-export interface AccessWiring {
+export interface AccessWiring extends CredentialWiring {
   dynamo: DynamoDBClient;
   tableName: string;
-  kms: KMSClient;
-  kmsKeyId: string;
-  oktaInsecureAllowlist?: string[];
-  oktaTimeoutMs?: number;
-  logger?: Logger;
-  /** Tests inject a resolver; production uses the system's DNS. */
-  resolve?: Resolver;
-  /** Tests inject the clock of the decrypted-secret cache (epoch ms). */
-  now?: () => number;
 }
 
 export interface ServiceWiring extends AccessWiring {
@@ -54,16 +42,8 @@ export interface ServiceParts extends AccessParts {
 /** The store and the access port alone (the health checker: it neither hashes nor pages). */
 export function wireAccessParts(w: AccessWiring): AccessParts & { sealer: SecretSealer } {
   const store = createDynamoStore({ client: w.dynamo, tableName: w.tableName });
-  const sealer = createKmsSealer({ kms: w.kms, keyId: w.kmsKeyId, logger: w.logger });
-  const okta = createOktaAccess({
-    guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
-    methods: {
-      "api-token": createApiTokenMethod({ timeoutMs: w.oktaTimeoutMs }),
-      "client-credentials": createClientCredentialsMethod({ timeoutMs: w.oktaTimeoutMs }),
-    },
-    openSecret: (record) => sealer.open(record.secret, encryptionContext(record)),
-    now: w.now,
-  });
+  // The KMS sealer, the URL guard and the Okta client load on the first call that needs them.
+  const { sealer, okta } = lazyCredentialParts(w);
   return { store, okta, sealer };
 }
 

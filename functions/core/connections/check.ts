@@ -1,4 +1,4 @@
-import { LegacySecretError, SecretUnreadableError } from "../crypto/envelope";
+import { LegacySecretError, SecretUnreadableError } from "../crypto/secret-errors";
 import { isDomainError } from "../errors";
 import type { OktaAccess } from "../okta/access";
 import type { RateLimit } from "../okta/transport";

@@ -18,6 +18,9 @@ import { ALARMS } from "../alarms";
 import { canonicalJson } from "../canonical-json";
 import { internalError, serviceUnavailable, type DomainError } from "../errors";
 import type { Logger } from "../logger";
+import { LegacySecretError, SecretUnreadableError } from "./secret-errors";
+
+export { LegacySecretError, SecretUnreadableError };
 
 /** Non-secret key/value pairs that say what a secret belongs to; must be identical to open it. */
 export type EncryptionContext = Record<string, string>;
@@ -39,25 +42,6 @@ export interface SealedSecret {
 export interface SecretSealer {
   seal(plaintext: string, context: EncryptionContext): Promise<SealedSecret>;
   open(sealed: SealedSecret, context: EncryptionContext): Promise<string>;
-}
-
-/** The secret cannot be read: wrong context, tampered data or an unknown format. Never carries secret data. */
-export class SecretUnreadableError extends Error {
-  constructor(message = "Stored secret cannot be decrypted") {
-    super(message);
-    this.name = "SecretUnreadableError";
-  }
-}
-
-/**
- * A secret of an earlier format (1: sealed under the context with `projectId: ""`, which AWS KMS
- * refuses). It is never opened: the user sets new credentials, which seals them in the current format.
- */
-export class LegacySecretError extends SecretUnreadableError {
-  constructor() {
-    super("Stored secret was sealed under an earlier encryption context");
-    this.name = "LegacySecretError";
-  }
 }
 
 const FORMAT_VERSION = 2;
