@@ -1,18 +1,26 @@
 // One cold start, in a fresh `node` process: import a bundle, then serve its first requests.
 // Plain JavaScript on purpose: no loader (tsx) may sit between Node and the import being timed.
 // argv: <bundle path>; env BENCH_PATH (GET by id of a stored connection) and BENCH_CLAIMS (JSON:
-// the claims API Gateway's JWT authorizer hands over once it has verified the caller's token).
+// the claims API Gateway's JWT authorizer hands over once it has verified the caller's token),
+// BENCH_CREATE (JSON: the POST path and a create body whose name the probe makes unique).
 import { pathToFileURL } from "node:url";
 
 const claims = JSON.parse(process.env.BENCH_CLAIMS ?? "{}");
 const byId = process.env.BENCH_PATH ?? "/api/v1/app-connections/okta/none";
 
-const event = (method, path, authorizer) => ({
+const create = process.env.BENCH_CREATE ? JSON.parse(process.env.BENCH_CREATE) : undefined;
+
+const event = (method, path, authorizer, body) => ({
   version: "2.0",
   routeKey: "$default",
   rawPath: path,
   rawQueryString: "",
-  headers: { host: "api.example.com", "user-agent": "cold-probe", ...(authorizer ? { authorization: "Bearer verified.by.gateway" } : {}) },
+  headers: {
+    host: "api.example.com",
+    "user-agent": "cold-probe",
+    ...(authorizer ? { authorization: "Bearer verified.by.gateway" } : {}),
+    ...(body === undefined ? {} : { "content-type": "application/json" }),
+  },
   requestContext: {
     accountId: "123456789012",
     apiId: "a1b2c3d4e5",
@@ -27,6 +35,7 @@ const event = (method, path, authorizer) => ({
     ...(authorizer ? { authorizer } : {}),
   },
   isBase64Encoded: false,
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 });
 const context = { awsRequestId: "cold-probe", functionName: "cold-probe", getRemainingTimeInMillis: () => 20_000 };
 
@@ -55,9 +64,14 @@ const authenticated = await timed(event("GET", byId, verified));
 const authenticatedAgain = await timed(event("GET", byId, verified));
 // Last: a route whose code is a chunk loaded on first use (the API's OpenAPI document; the floor has no such route).
 const openApi = await timed(event("GET", "/openapi.json"));
+// Then two creates: the first loads what touches credentials (KMS client and sealer, URL guard,
+// Okta client), which the API loads on first use; the second shows the same create without that.
+const named = (n) => event("POST", create.path, verified, { ...create.body, name: `${create.body.name}-${process.pid}-${n}` });
+const firstCreate = create ? await timed(named(1)) : undefined;
+const secondCreate = create ? await timed(named(2)) : undefined;
 
 process.stdout.write(
-  "\nBENCH " + JSON.stringify({ importMs: imported - t0, importCpuMs: (cpu.user + cpu.system) / 1000, healthz, unauthorized, authenticated, authenticatedAgain, openApi }) + "\n",
+  "\nBENCH " + JSON.stringify({ importMs: imported - t0, importCpuMs: (cpu.user + cpu.system) / 1000, healthz, unauthorized, authenticated, authenticatedAgain, openApi, firstCreate, secondCreate }) + "\n",
 );
 // Keep-alive sockets to DynamoDB (and any SDK timers) would hold the process open.
 process.exit(0);
