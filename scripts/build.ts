@@ -68,7 +68,15 @@ export interface BundleReport {
   top: { pkg: string; bytes: number }[];
   /** Every source file a cold start loads (repo-relative paths, e.g. `functions/api/app.ts`). */
   startInputs: string[];
+  /** Every source file of the build, loaded at start or on first use (same paths). */
+  inputs: string[];
 }
+
+/**
+ * An esbuild input as a repo-relative path: packages as `node_modules/<pkg>/...` wherever
+ * node_modules really is (a linked one makes esbuild report `../elsewhere/node_modules/...`).
+ */
+const repoRelative = (input: string) => (input.includes("node_modules/") ? input.slice(input.indexOf("node_modules/")) : input);
 
 /** The functions the stack deploys: every `functions/<name>/lambda.ts`. */
 export function lambdaEntries(root = ROOT): { name: string; entry: string }[] {
@@ -130,7 +138,8 @@ export async function bundle(name: string, entry: string | { contents: string },
     totalBytes: sum(outputs.filter((file) => !file.endsWith(".map"))),
     mapBytes: sum(outputs.filter((file) => file.endsWith(".map"))),
     top: topInputs(metafile, atStart).slice(0, 5),
-    startInputs: atStart.flatMap((file) => Object.keys(metafile.outputs[file]!.inputs)),
+    startInputs: atStart.flatMap((file) => Object.keys(metafile.outputs[file]!.inputs)).map(repoRelative),
+    inputs: Object.keys(metafile.inputs).map(repoRelative),
   };
 }
 

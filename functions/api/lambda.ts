@@ -10,7 +10,7 @@ import { trustGatewayAuthorizer } from "./gateway-auth";
  * API Gateway HTTP API (payload v2) entry point. Everything is built once per container, at
  * import, except what touches credentials (the KMS client and sealer, the URL guard, the Okta
  * client: core/lazy-parts.ts), which the first create, PATCH, validate or proxy call loads; reads
- * never need it, and a cold start stays within issue 17's budget (bench:cold). Tokens were verified by the gateway's JWT
+ * never need it (bench:cold shows both costs). Tokens were verified by the gateway's JWT
  * authorizer (only API Gateway may invoke this function): the app reads the verified claims from
  * the event and loads no JWT verification of its own (gateway-auth.ts).
  */

@@ -1,5 +1,4 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
-import type { AwsClientOptions } from "./aws-client-config";
 import { encryptionContext } from "./connections/sealing";
 import { createKmsSealer, type SecretSealer } from "./crypto/envelope";
 import { createKmsClient } from "./crypto/kms-client";
@@ -15,9 +14,8 @@ import { createUrlGuard, type Resolver } from "./okta/url-guard";
  * serves reads never loads the KMS client, ipaddr.js or the Okta client (test/api/cold-path.test.ts).
  */
 export interface CredentialWiring {
-  /** Without one, a client with the default AWS configuration of `kmsOptions` is built here. */
+  /** Without one, a client with the default AWS configuration is built here (the Lambdas). */
   kms?: KMSClient;
-  kmsOptions?: AwsClientOptions;
   kmsKeyId: string;
   oktaInsecureAllowlist?: string[];
   oktaTimeoutMs?: number;
@@ -34,7 +32,7 @@ export interface CredentialParts {
 }
 
 export function createCredentialParts(w: CredentialWiring): CredentialParts {
-  const sealer = createKmsSealer({ kms: w.kms ?? createKmsClient(w.kmsOptions), keyId: w.kmsKeyId, logger: w.logger });
+  const sealer = createKmsSealer({ kms: w.kms ?? createKmsClient(), keyId: w.kmsKeyId, logger: w.logger });
   const okta = createOktaAccess({
     guard: createUrlGuard({ allowlist: w.oktaInsecureAllowlist, resolve: w.resolve }),
     methods: {
