@@ -84,7 +84,12 @@ export async function requestOverhead(stack: BenchStack) {
 // --- Create overhead: the full create vs name check + GenerateDataKey + AES-GCM + TransactWriteItems + one loopback call
 
 /** One GET /api/v1/users/me on a fresh loopback connection, as the Okta client makes it (no pooled socket). */
-export function loopbackCall(origin: string, apiToken: string): Promise<number> {
+export async function loopbackCall(origin: string, apiToken: string): Promise<number> {
+  return (await loopbackGet(origin, apiToken)).status;
+}
+
+/** The same GET, its answer read to the end (as the Okta client reads it). */
+export function loopbackGet(origin: string, apiToken: string): Promise<{ status: number; body: Buffer; contentType: string }> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -96,8 +101,9 @@ export function loopbackCall(origin: string, apiToken: string): Promise<number> 
         agent: false,
       },
       (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), contentType: String(res.headers["content-type"] ?? "") }));
         res.on("error", reject);
       },
     );
