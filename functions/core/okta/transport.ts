@@ -77,7 +77,8 @@ function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: Okt
         const finish = (tooLarge: boolean) => {
           clearTimers();
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), tooLarge });
-          req.destroy();
+          // Only a cut answer needs its socket dropped; an ended one closes by itself (no agent: Connection: close).
+          if (tooLarge) req.destroy();
         };
         res.on("data", (chunk: Buffer) => {
           if (size + chunk.length > opts.maxBytes) {
@@ -92,19 +93,25 @@ function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: Okt
         res.on("error", fail);
       },
     );
+    // One timer at a time (this is every Okta call's path): first the connect deadline, then, once
+    // connected, the rest of the whole exchange's. An address that never accepts gives way to the
+    // next one before the whole deadline is spent.
     const left = Math.max(0, deadline - Date.now());
-    const timer = setTimeout(() => {
+    const connectMs = Math.min(left, DEADLINES.oktaConnectMs);
+    const timedOut = () => {
       reject(upstreamTimeout(`Okta did not answer within ${opts.timeoutMs / 1000} s`));
       req.destroy();
-    }, left);
-    // An address that never accepts gives way to the next one before the whole deadline is spent.
-    const connectTimer = setTimeout(() => {
-      if (connected) return;
-      clearTimers();
+    };
+    let timer = setTimeout(() => {
+      if (connectMs >= left) return timedOut();
+      if (connected) {
+        timer = setTimeout(timedOut, left - connectMs);
+        return;
+      }
       reject(new ConnectFailed(pinnedAddress.address, "connect timeout"));
       req.destroy();
-    }, Math.min(left, DEADLINES.oktaConnectMs));
-    const clearTimers = () => (clearTimeout(timer), clearTimeout(connectTimer));
+    }, connectMs);
+    const clearTimers = () => clearTimeout(timer);
     req.on("socket", (socket) => socket.once("connect", () => (connected = true)));
     // Node system errors carry code/address/port only, never request headers, so they are safe as cause.
     function fail(err: Error) {
