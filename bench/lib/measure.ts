@@ -112,10 +112,8 @@ export function loopbackGet(origin: string, apiToken: string): Promise<{ status:
   });
 }
 
-export async function createOverhead(stack: BenchStack) {
-  const orgId = "bench-create";
-  const projectId = "p-create";
-  const token = await stack.adminToken(orgId);
+/** The create's floor (issue 17) in one org and project: `floor(i, nameCheck, fullItem)`. */
+export function createFloor(stack: BenchStack, orgId: string, projectId: string) {
   const { tableName: TableName, kms, dynamo, okta } = stack;
 
   // The least any implementation must do (issue 17's floor): check the name is free (the contract
@@ -182,6 +180,15 @@ export async function createOverhead(stack: BenchStack) {
       }),
     );
   }
+
+  return floor;
+}
+
+export async function createOverhead(stack: BenchStack) {
+  const orgId = "bench-create";
+  const projectId = "p-create";
+  const token = await stack.adminToken(orgId);
+  const floor = createFloor(stack, orgId, projectId);
 
   const series = await interleave(
     [

@@ -16,12 +16,29 @@ function ruleAllows(rule: ProxyRule, method: string, segments: string[]): boolea
   });
 }
 
+/**
+ * Parsed rules by their text: every proxied call judges its connection's policy, read anew each
+ * time, and the same few rules come back call after call. Bounded; the oldest entry goes first.
+ */
+const parsed = new Map<string, ProxyRule | null>();
+const PARSED_MAX = 2_000;
+
+function ruleOf(text: string): ProxyRule | null {
+  let rule = parsed.get(text);
+  if (rule === undefined) {
+    rule = parseRule(text);
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+    parsed.set(text, rule);
+  }
+  return rule;
+}
+
 /** Whether the policy lets `method` reach `path` (absolute, checked by `path.ts`, no query). */
 export function policyAllows(policy: ProxyPolicy, method: string, path: string): boolean {
   const segments = path.slice(1).split("/");
   if (segments.some((s) => s === "")) return false;
   return policy.allow.some((text) => {
-    const rule = parseRule(text);
+    const rule = ruleOf(text);
     return rule !== null && ruleAllows(rule, method, segments);
   });
 }
