@@ -119,9 +119,10 @@ export function createFloor(stack: BenchStack, orgId: string, projectId: string)
   // The least any implementation must do (issue 17's floor): check the name is free (the contract
   // orders it before Okta), check the token with Okta, get a data key, encrypt, and write the
   // connection, its name lock and its audit event in one transaction.
-  async function floor(i: number, nameCheck: boolean, fullItem = false) {
-    const name = `floor-${nameCheck ? "n" : "b"}${fullItem ? "f" : ""}-${i}`;
-    const apiToken = stack.oktaToken();
+  /** `input`: the name and token a request body brought (the route floor); else its own. */
+  async function floor(i: number, nameCheck: boolean, fullItem = false, input?: { name: string; apiToken: string }) {
+    const name = input?.name ?? `floor-${nameCheck ? "n" : "b"}${fullItem ? "f" : ""}-${i}`;
+    const apiToken = input?.apiToken ?? stack.oktaToken();
     if (nameCheck) {
       const lock = keys.nameLockKey(orgId, projectId, name);
       await dynamo.send(new GetItemCommand({ TableName, Key: rawKey(lock), ConsistentRead: true, ProjectionExpression: "PK" }));
@@ -189,6 +190,14 @@ export async function createOverhead(stack: BenchStack) {
   const projectId = "p-create";
   const token = await stack.adminToken(orgId);
   const floor = createFloor(stack, orgId, projectId);
+  // The same floor behind a bare Hono route reading the request's JSON body and answering JSON,
+  // called the same way as the app (issue 17's floor for GET by id is such a route, too).
+  const bare = new Hono();
+  bare.post(BASE, async (c) => {
+    const body = (await c.req.json()) as { name: string; credentials: { apiToken: string } };
+    await floor(0, true, false, { name: body.name, apiToken: body.credentials.apiToken });
+    return c.json({ appConnection: { name: body.name } });
+  });
 
   const series = await interleave(
     [
@@ -202,10 +211,22 @@ export async function createOverhead(stack: BenchStack) {
       { name: "floor (with the name check)", run: (i) => floor(i, true) },
       { name: "floor without the name check", run: (i) => floor(i, false) },
       { name: "floor writing the app's whole item", run: (i) => floor(i, true, true) },
+      {
+        name: "the floor behind a bare Hono route",
+        run: async (i) => {
+          const r = await stack.call(bare as unknown as BenchStack["app"], token, "POST", BASE, stack.createBody(`route-${i}`, projectId));
+          if (r.status !== 200) throw new Error(`route floor: HTTP ${r.status} ${r.text}`);
+        },
+      },
     ],
     { rounds: sizes.createRounds, warmup: 100 },
   );
-  return { ...compare(series[0]!, series[1]!), withoutNameCheck: compare(series[0]!, series[2]!), wholeItem: compare(series[0]!, series[3]!) };
+  return {
+    ...compare(series[0]!, series[4]!),
+    direct: compare(series[0]!, series[1]!),
+    withoutNameCheck: compare(series[0]!, series[2]!),
+    wholeItem: compare(series[0]!, series[3]!),
+  };
 }
 
 // --- List at scale ------------------------------------------------------------------------------
