@@ -14,4 +14,16 @@ describe("the log redactor, last line of defence", () => {
     expect(findPrivateKeys(lines)).toEqual([]);
     expect(line).toContain(rsa.publicJwk.n!); // the public part is not a secret
   });
+
+  it("drops each form on a line of its own (each pattern runs only where its hint is found)", () => {
+    const rsa = makeKeyPair("rsa");
+    const ec = makeKeyPair("ec");
+    const forms = { pem: rsa.pem, jwk: rsa.privateJwk, text: JSON.stringify(rsa.privateJwk), ecText: JSON.stringify(ec.privateJwk), nested: JSON.stringify(JSON.stringify(ec.privateJwk)) };
+    for (const [name, value] of Object.entries(forms)) {
+      const lines: string[] = [];
+      createLogger((line) => lines.push(line)).warn("oops", { [name]: value });
+      expect(findPrivateKeys(lines), name).toEqual([]);
+      for (const secret of [rsa.d, rsa.pem.split("\n")[1]!, ec.privateJwk.d!]) expect(lines[0], name).not.toContain(secret);
+    }
+  });
 });
