@@ -22,7 +22,7 @@ export function lazyCredentialParts(w: CredentialWiring): CredentialParts {
     },
     okta: {
       verifyNew: async (creds, beforeOkta) => (await load()).okta.verifyNew(creds, beforeOkta),
-      check: async (record, beforeOkta) => (await load()).okta.check(record, beforeOkta),
+      check: async (record, gate) => (await load()).okta.check(record, gate),
       authorize: async (record, request) => (await load()).okta.authorize(record, request),
     },
   };

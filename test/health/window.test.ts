@@ -4,6 +4,7 @@ import { upstreamRateLimited } from "../../functions/core/errors";
 import { createHealthChecker } from "../../functions/core/health/checker";
 import { createOrgLimiter } from "../../functions/core/health/limiter";
 import type { OktaAccess } from "../../functions/core/okta/access";
+import type { SendGate } from "../../functions/core/okta/transport";
 
 /**
  * A check that was already opening its secret when a 429 closed its org's window must not send
@@ -30,9 +31,9 @@ describe("a check that holds a slot while a 429 arrives", () => {
     const sentAt: number[] = [];
     let refusedAt = 0;
     const okta = {
-      async check(r: ConnectionRecord, beforeOkta?: () => Promise<void>) {
+      async check(r: ConnectionRecord, gate?: SendGate) {
         if (r.id === "b") await new Promise((resolve) => setTimeout(resolve, 200)); // its secret is being opened
-        await beforeOkta?.();
+        await gate?.wait();
         sentAt.push(Date.now());
         if (r.id === "a") {
           refusedAt = Date.now();
@@ -51,9 +52,9 @@ describe("a check that holds a slot while a 429 arrives", () => {
   it("is deferred when the window opens later than the batch may wait", async () => {
     let sent = 0;
     const okta = {
-      async check(r: ConnectionRecord, beforeOkta?: () => Promise<void>) {
+      async check(r: ConnectionRecord, gate?: SendGate) {
         if (r.id === "b") await new Promise((resolve) => setTimeout(resolve, 200));
-        await beforeOkta?.();
+        await gate?.wait();
         sent++;
         if (r.id === "a") throw upstreamRateLimited("Okta is rate limiting", 30);
         return undefined;

@@ -1,7 +1,7 @@
 import { LegacySecretError, SecretUnreadableError } from "../crypto/secret-errors";
 import { isDomainError } from "../errors";
 import type { OktaAccess } from "../okta/access";
-import type { RateLimit } from "../okta/transport";
+import type { RateLimit, SendGate } from "../okta/transport";
 import type { ConnectionRecord } from "./model";
 
 /** Okta's verdict on a stored connection (contract section 4): data, not an error. */
@@ -30,11 +30,11 @@ export interface CheckReport {
  * `POST /validate` answers and what the scheduled health check records, with what Okta said about
  * its rate limit (the headers of a pass, the `Retry-After` of a 429). Failures of the service
  * itself (database, KMS) are thrown, not reported as the connection's fault.
- * `beforeOkta`: see OktaAccess.check; what it throws is thrown.
+ * `gate`: see OktaAccess.check; what its `wait` throws is thrown.
  */
-export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string, beforeOkta?: () => Promise<void>): Promise<CheckReport> {
+export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string, gate?: SendGate): Promise<CheckReport> {
   try {
-    const rateLimit = await okta.check(record, beforeOkta);
+    const rateLimit = await okta.check(record, gate);
     return { result: { valid: true, checkedAt: now() }, ...(rateLimit ? { rateLimit } : {}) };
   } catch (error) {
     if (error instanceof SecretUnreadableError) {

@@ -96,9 +96,13 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
     if (!(await deps.limiter.acquire(org, maxWaitMs))) return { connectionId, outcome: "deferred", retryInMs: deps.limiter.waitFor(org) };
     let report;
     try {
-      // A 429 may have closed the org's window while this check opened its secret: wait at the door.
-      report = await checkConnectionReport(deps.okta, record, now, async () => {
-        if (!(await deps.limiter.awaitWindow(org, maxWaitMs))) throw new WindowClosed();
+      // A 429 of another check may close the org's window while this one opens its secret or
+      // connects: the gate is asked again right before the request is written.
+      report = await checkConnectionReport(deps.okta, record, now, {
+        wait: async () => {
+          if (!(await deps.limiter.awaitWindow(org, maxWaitMs))) throw new WindowClosed();
+        },
+        isOpen: () => deps.limiter.waitFor(org) === 0,
       });
       // Before the slot is released, so the next check of this org already waits.
       if (report.retryAfterSeconds !== undefined) deps.limiter.pauseFor(org, report.retryAfterSeconds * 1000);

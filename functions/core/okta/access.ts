@@ -1,6 +1,6 @@
 import type { ConnectionMethod, ConnectionRecord } from "../connections/model";
 import { validationFailure } from "../errors";
-import type { RateLimit } from "./transport";
+import type { RateLimit, SendGate } from "./transport";
 import type { OktaTarget, UrlGuard } from "./url-guard";
 
 /**
@@ -19,8 +19,9 @@ export interface OktaMethod<C extends OktaCredentials = OktaCredentials> {
   /**
    * Proves the credentials work now, asking Okta anew (nothing cached). Throws the contract's errors.
    * May answer Okta's rate-limit headers of that call (the health checks pace themselves by them).
+   * `gate`, when given, holds back every request it sends (transport.ts).
    */
-  verify(target: OktaTarget, creds: C): Promise<RateLimit | void>;
+  verify(target: OktaTarget, creds: C, gate?: SendGate): Promise<RateLimit | void>;
   /**
    * The headers that authorize one request (`url` is absolute). May reuse what `cacheKey` names
    * (an access token): the key changes whenever the credentials change.
@@ -44,10 +45,11 @@ export interface OktaAccess {
   verifyNew<C extends OktaCredentials>(creds: C, beforeOkta?: () => Promise<void>): Promise<C>;
   /**
    * A stored connection's credentials, proven against Okta now (validate, health checks); Okta's
-   * rate-limit headers when sent. `beforeOkta` runs last before the request leaves (after the
-   * secret is opened): the health checks wait there for an org's Retry-After window.
+   * rate-limit headers when sent. `gate` holds the request back until the moment it is written
+   * (after the secret is opened and the connection made): the health checks keep an org's
+   * Retry-After window with it, one opened by a concurrent request's 429 included.
    */
-  check(record: ConnectionRecord, beforeOkta?: () => Promise<void>): Promise<RateLimit | undefined>;
+  check(record: ConnectionRecord, gate?: SendGate): Promise<RateLimit | undefined>;
   /** Authorization of one request through a stored connection (the proxy). `path` starts with `/`. */
   authorize(record: ConnectionRecord, request: { method: string; path: string }): Promise<AuthorizedRequest>;
 }
@@ -106,11 +108,10 @@ export function createOktaAccess(deps: OktaAccessDeps): OktaAccess {
       return checked;
     },
 
-    async check(record, beforeOkta) {
+    async check(record, gate) {
       const creds = credentialsOf(record, await secretOf(record));
       const target = await deps.guard.check(record.instanceUrl);
-      await beforeOkta?.();
-      return (await methodOf(creds).verify(target, creds)) ?? undefined;
+      return (await methodOf(creds).verify(target, creds, gate)) ?? undefined;
     },
 
     async authorize(record, request) {

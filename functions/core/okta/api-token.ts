@@ -23,9 +23,9 @@ export function createApiTokenMethod(opts: { timeoutMs?: number } = {}): OktaMet
     return { Authorization: `SSWS ${apiToken}` };
   };
   return {
-    async verify(target, { apiToken }): Promise<RateLimit | undefined> {
+    async verify(target, { apiToken }, gate): Promise<RateLimit | undefined> {
       const headers = { ...authorization(apiToken), Accept: "application/json" };
-      const answer = await sendToOkta(target, { method: "GET", path: USERS_ME, headers }, { timeoutMs, maxBytes: MAX_BODY });
+      const answer = await sendToOkta(target, { method: "GET", path: USERS_ME, headers }, { timeoutMs, maxBytes: MAX_BODY, gate });
       interpret(answer, target, apiToken);
       return rateLimitOf(answer.headers);
     },

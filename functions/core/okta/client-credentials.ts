@@ -5,7 +5,7 @@ import type { OktaCredentials, OktaMethod } from "./access";
 import { dpopProof } from "./dpop";
 import { signingKeyOf } from "./service-app-key";
 import { createTokenCache, type AccessToken } from "./token-cache";
-import { retryAfterSeconds, sendToOkta, type OktaAnswer } from "./transport";
+import { retryAfterSeconds, sendToOkta, type OktaAnswer, type SendGate } from "./transport";
 import type { OktaTarget } from "./url-guard";
 
 type ServiceAppCredentials = Extract<OktaCredentials, { method: "client-credentials" }>;
@@ -29,10 +29,10 @@ export function createClientCredentialsMethod(opts: { timeoutMs?: number; now?: 
   const now = opts.now ?? Date.now;
   const tokens = createTokenCache({ now, maxEntries: opts.maxCachedTokens });
   const dpopHints = new Map<string, DpopHint>();
-  const request = (target: OktaTarget, creds: ServiceAppCredentials) => requestToken(target, creds, { timeoutMs, now, dpopHints });
+  const request = (target: OktaTarget, creds: ServiceAppCredentials, gate?: SendGate) => requestToken(target, creds, { timeoutMs, now, dpopHints, gate });
   return {
-    async verify(target, creds) {
-      await request(target, creds);
+    async verify(target, creds, gate) {
+      await request(target, creds, gate);
     },
     async authorize(target, creds, { method, url }, cacheKey): Promise<Record<string, string>> {
       const token = await tokens.get(cacheKey, () => request(target, creds));
@@ -50,7 +50,7 @@ const MAX_HINTS = 1_000;
 async function requestToken(
   target: OktaTarget,
   creds: ServiceAppCredentials,
-  opts: { timeoutMs: number; now: () => number; dpopHints: Map<string, DpopHint> },
+  opts: { timeoutMs: number; now: () => number; dpopHints: Map<string, DpopHint>; gate?: SendGate },
 ): Promise<AccessToken> {
   const tokenUrl = `${target.origin}${TOKEN_PATH}`;
   const hintKey = `${target.origin} ${creds.clientId}`;
@@ -65,7 +65,7 @@ async function requestToken(
       client_assertion_type: ASSERTION_TYPE,
       client_assertion: await clientAssertion(creds, tokenUrl), // a fresh jti every time: Okta refuses a replay
     });
-    const answer = await sendToOkta(target, { method: "POST", path: TOKEN_PATH, headers, body: form.toString() }, { timeoutMs: opts.timeoutMs, maxBytes: MAX_BODY });
+    const answer = await sendToOkta(target, { method: "POST", path: TOKEN_PATH, headers, body: form.toString() }, { timeoutMs: opts.timeoutMs, maxBytes: MAX_BODY, gate: opts.gate });
     const error = oauthError(answer);
     const nonce = headerOf(answer, "dpop-nonce");
     const retry = attempt < MAX_ATTEMPTS && answer.status === 400;

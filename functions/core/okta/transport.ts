@@ -23,11 +23,26 @@ export interface OktaAnswer {
 }
 
 export interface TransportOptions {
-  /** Bounds connect, response and body together. */
+  /** Bounds connect, response and body together (of the attempt that is sent). */
   timeoutMs: number;
   /** Reading stops (and the socket is dropped) past this many bytes. */
   maxBytes: number;
+  /** Holds the request back while the org may not be called (the health checks' Retry-After windows). */
+  gate?: SendGate;
 }
+
+/**
+ * When a request may leave. `wait` is awaited before connecting (and may throw to give up);
+ * `isOpen` is asked once more when the connection is ready, right before the request is written:
+ * a window another request's 429 opened meanwhile is honoured, and the unused socket is dropped.
+ */
+export interface SendGate {
+  wait(): Promise<void>;
+  isOpen(): boolean;
+}
+
+/** The gate closed while the attempt connected: nothing was sent. */
+const HELD = Symbol("held");
 
 const USER_AGENT = "okta-app-connections";
 
@@ -39,17 +54,21 @@ const USER_AGENT = "okta-app-connections";
  * never echoes request headers.
  */
 export async function sendToOkta(target: OktaTarget, request: OktaRequest, opts: TransportOptions): Promise<OktaAnswer> {
-  const deadline = Date.now() + opts.timeoutMs;
   const addresses = target.addresses?.length ? target.addresses : [{ address: target.address, family: target.family }];
   try {
-    return await connectInTurn(addresses, (pinned) => sendTo(target, pinned, request, opts, deadline));
+    for (;;) {
+      await opts.gate?.wait();
+      const deadline = Date.now() + opts.timeoutMs;
+      const answer = await connectInTurn(addresses, (pinned) => sendTo(target, pinned, request, opts, deadline));
+      if (answer !== HELD) return answer;
+    }
   } catch (error) {
     if (!(error instanceof ConnectFailed)) throw error;
     throw upstreamUnavailable(`Could not reach Okta at ${target.origin} (${error.code})`, error.cause);
   }
 }
 
-function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: OktaRequest, opts: TransportOptions, deadline: number): Promise<OktaAnswer> {
+function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: OktaRequest, opts: TransportOptions, deadline: number): Promise<OktaAnswer | typeof HELD> {
   return new Promise((resolve, reject) => {
     // Always hand back the address the guard checked, so a second DNS answer cannot redirect us.
     const pinned: LookupFunction = (_host, options, cb) => {
@@ -57,6 +76,7 @@ function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: Okt
       else cb(null, pinnedAddress.address, pinnedAddress.family);
     };
     let connected = false;
+    const gate = opts.gate;
     const transport = target.protocol === "http:" ? http : https;
     const req = transport.request(
       {
@@ -112,7 +132,20 @@ function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: Okt
       req.destroy();
     }, connectMs);
     const clearTimers = () => clearTimeout(timer);
-    req.on("socket", (socket) => socket.once("connect", () => (connected = true)));
+    req.on("socket", (socket) => {
+      socket.once("connect", () => (connected = true));
+      if (!gate) return;
+      // Written only once the connection is ready, and a turn of the event loop later: answers that
+      // arrived meanwhile (another request's 429) are read first, so their window is already set.
+      socket.once(target.protocol === "https:" ? "secureConnect" : "connect", () =>
+        setImmediate(() => {
+          if (gate.isOpen()) return void req.end(request.body);
+          clearTimers();
+          resolve(HELD);
+          req.destroy();
+        }),
+      );
+    });
     // Node system errors carry code/address/port only, never request headers, so they are safe as cause.
     function fail(err: Error) {
       clearTimers();
@@ -120,7 +153,7 @@ function sendTo(target: OktaTarget, pinnedAddress: ResolvedAddress, request: Okt
       reject(connected ? upstreamUnavailable(`Could not reach Okta at ${target.origin} (${code})`, err) : new ConnectFailed(pinnedAddress.address, code, err));
     }
     req.on("error", fail);
-    req.end(request.body);
+    if (!gate) req.end(request.body);
   });
 }
 
