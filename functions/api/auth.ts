@@ -3,6 +3,7 @@ import type { Actor } from "../core/connections/model";
 import { ConfigError, HS256_MIN_SECRET_BYTES, jwksSettings, type Config } from "../core/config";
 import { authUnavailable, unauthorized } from "../core/errors";
 import { actorFromClaims, type Authenticate } from "./claims";
+import { setEvictingOldest } from "../core/bounded-map";
 
 export type AuthOptions =
   | { kind: "hs256"; secret: string }
@@ -86,8 +87,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       throw unauthorized("The bearer token is invalid or expired");
     }
     const { actor, exp } = actorFromClaims(payload);
-    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!); // oldest first
-    verified.set(token, { actor, until: Math.min(exp, now + VERIFIED_TTL_S) });
+    setEvictingOldest(verified, token, { actor, until: Math.min(exp, now + VERIFIED_TTL_S) }, VERIFIED_MAX);
     return actor;
   };
 }

@@ -2,6 +2,7 @@ import type { ConnectionMethod, ConnectionRecord } from "../connections/model";
 import { validationFailure } from "../errors";
 import type { RateLimit, SendGate } from "./transport";
 import type { OktaTarget, UrlGuard } from "./url-guard";
+import { setEvictingOldest } from "../bounded-map";
 
 /**
  * "Authorize a request to Okta": the one place that knows how a connection's credentials turn into
@@ -88,8 +89,7 @@ export function createOktaAccess(deps: OktaAccessDeps): OktaAccess {
     if (hit && hit.hash === record.credentialsHash && hit.until > now()) return hit.secret;
     secrets.delete(key);
     const secret = await deps.openSecret(record);
-    if (secrets.size >= SECRET_CACHE_MAX) secrets.delete(secrets.keys().next().value!); // oldest first
-    secrets.set(key, { hash: record.credentialsHash, secret, until: now() + SECRET_CACHE_TTL_MS });
+    setEvictingOldest(secrets, key, { hash: record.credentialsHash, secret, until: now() + SECRET_CACHE_TTL_MS }, SECRET_CACHE_MAX);
     return secret;
   }
 

@@ -7,6 +7,7 @@ import { signingKeyOf } from "./service-app-key";
 import { createTokenCache, type AccessToken } from "./token-cache";
 import { retryAfterSeconds, sendToOkta, type OktaAnswer, type SendGate } from "./transport";
 import type { OktaTarget } from "./url-guard";
+import { setEvictingOldest } from "../bounded-map";
 
 type ServiceAppCredentials = Extract<OktaCredentials, { method: "client-credentials" }>;
 
@@ -81,8 +82,7 @@ async function requestToken(
 
 function remember(hints: Map<string, DpopHint>, key: string, hint: DpopHint) {
   hints.delete(key);
-  if (hints.size >= MAX_HINTS) hints.delete(hints.keys().next().value!);
-  hints.set(key, hint);
+  setEvictingOldest(hints, key, hint, MAX_HINTS);
 }
 
 /** `private_key_jwt` (RFC 7523): signed with the connection's key, `iss` = `sub` = clientId. */

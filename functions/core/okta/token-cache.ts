@@ -1,3 +1,5 @@
+import { setEvictingOldest } from "../bounded-map";
+
 /** An access token as Okta issued it. */
 export interface AccessToken {
   accessToken: string;
@@ -27,9 +29,8 @@ export function createTokenCache(opts: { now?: () => number; maxEntries?: number
       const held = entries.get(key);
       if (held && (held.expiresAt === undefined || held.expiresAt - TOKEN_REUSE_MARGIN_MS > now())) return held.token;
       entries.delete(key);
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!); // oldest first
       const entry: { token: Promise<AccessToken>; expiresAt?: number } = { token: request() };
-      entries.set(key, entry);
+      setEvictingOldest(entries, key, entry, maxEntries);
       entry.token.then(
         (token) => void (entry.expiresAt = token.expiresAt),
         () => void (entries.get(key) === entry && entries.delete(key)),

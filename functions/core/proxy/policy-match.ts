@@ -1,4 +1,5 @@
 import type { ProxyPolicy } from "../connections/model";
+import { setEvictingOldest } from "../bounded-map";
 import { parseRule, type ProxyRule } from "./policy";
 
 /**
@@ -27,8 +28,7 @@ function ruleOf(text: string): ProxyRule | null {
   let rule = parsed.get(text);
   if (rule === undefined) {
     rule = parseRule(text);
-    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
-    parsed.set(text, rule);
+    setEvictingOldest(parsed, text, rule, PARSED_MAX);
   }
   return rule;
 }
