@@ -1,5 +1,7 @@
 // zod/mini: the same validation as classic zod, as functions instead of methods, so a cold Lambda
-// loads and builds a fraction of it (bench/cold-start.ts measures the difference).
+// loads a fraction of it. Every schema here is a `z.lazy`: built when something first parses with
+// it, so a cold start builds none of them (the Lambda's GET by id never needs them; bench:cold
+// measures the difference).
 import * as z from "zod/mini";
 import { validationFailure } from "../errors";
 import type { OktaCredentials } from "../okta/access";
@@ -16,49 +18,49 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 /** An identifier (ID_PATTERN), named in its message. */
 export const idSchema = (field: string) => z.string().check(z.regex(ID_PATTERN, `${field} must be 1-128 letters, digits, '_', '.', ':' or '-'`));
 
-export const projectIdSchema = idSchema("projectId");
+export const projectIdSchema = z.lazy(() => idSchema("projectId"));
 
-export const connectionNameSchema = z
-  .string()
-  .check(
+export const connectionNameSchema = z.lazy(() =>
+  z.string().check(
     z.minLength(1, "name must not be empty"),
     z.maxLength(64, "name must be at most 64 characters"),
     z.regex(/^[a-z0-9-]+$/, "name may contain only lowercase letters, numbers and hyphens"),
-  );
+  ),
+);
 
-export const descriptionSchema = z.nullable(z.string().check(z.maxLength(256, "description must be at most 256 characters")));
+export const descriptionSchema = z.lazy(() => z.nullable(z.string().check(z.maxLength(256, "description must be at most 256 characters"))));
 
 export const API_TOKEN_PATTERN = /^00[A-Za-z0-9_-]{40}$/;
 
-/** Accepts an Okta org URL and returns its origin (`https://acme.okta.com`). */
-export const instanceUrlSchema = z.pipe(
-  z.string().check(z.maxLength(255, "instanceUrl must be at most 255 characters")),
-  z.transform((raw: string, ctx) => {
-    // The issue carries no `input`: the value is never echoed. Any issue fails the parse, so the
-    // returned value is never seen (not z.NEVER: using it makes esbuild load zod's JSON Schema
-    // generator at every cold start).
-    const refuse = (message: string): never => (ctx.issues.push({ code: "custom", message, input: undefined }), undefined as never);
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      return refuse("instanceUrl must be an absolute URL");
-    }
-    if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "" || raw.includes("?") || raw.includes("#")) {
-      return refuse("instanceUrl must be the org's origin, without a path, query or fragment");
-    }
-    // `acme.okta.com.` is the same host as `acme.okta.com` (the DNS root): stored without the dot.
-    const hostname = url.hostname.endsWith(".") ? url.hostname.slice(0, -1) : url.hostname;
-    if (hostname.endsWith(".")) return refuse("instanceUrl must have a valid host name");
-    // Keep user info so the guard can refuse it with the contract's InvalidInstanceUrl.
-    const userInfo = url.username || url.password ? `${url.username}${url.password ? ":" + url.password : ""}@` : "";
-    return `${url.protocol}//${userInfo}${hostname}${url.port ? `:${url.port}` : ""}`;
-  }),
-);
+/** An Okta org URL's origin (`https://acme.okta.com`), or an issue. */
+function orgOrigin(raw: string, ctx: z.core.ParsePayload): string {
+  // The issue carries no `input`: the value is never echoed. Any issue fails the parse, so the
+  // returned value is never seen (not z.NEVER: using it makes esbuild load zod's JSON Schema
+  // generator at every cold start).
+  const refuse = (message: string): never => (ctx.issues.push({ code: "custom", message, input: undefined }), undefined as never);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse("instanceUrl must be an absolute URL");
+  }
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "" || raw.includes("?") || raw.includes("#")) {
+    return refuse("instanceUrl must be the org's origin, without a path, query or fragment");
+  }
+  // `acme.okta.com.` is the same host as `acme.okta.com` (the DNS root): stored without the dot.
+  const hostname = url.hostname.endsWith(".") ? url.hostname.slice(0, -1) : url.hostname;
+  if (hostname.endsWith(".")) return refuse("instanceUrl must have a valid host name");
+  // Keep user info so the guard can refuse it with the contract's InvalidInstanceUrl.
+  const userInfo = url.username || url.password ? `${url.username}${url.password ? ":" + url.password : ""}@` : "";
+  return `${url.protocol}//${userInfo}${hostname}${url.port ? `:${url.port}` : ""}`;
+}
 
-export const apiTokenSchema = z
-  .string()
-  .check(z.regex(API_TOKEN_PATTERN, "apiToken must be an Okta API token: '00' followed by 40 letters, digits, '_' or '-'"));
+/** Accepts an Okta org URL and returns its origin (`https://acme.okta.com`). */
+export const instanceUrlSchema = z.lazy(() => z.pipe(z.string().check(z.maxLength(255, "instanceUrl must be at most 255 characters")), z.transform(orgOrigin)));
+
+export const apiTokenSchema = z.lazy(() =>
+  z.string().check(z.regex(API_TOKEN_PATTERN, "apiToken must be an Okta API token: '00' followed by 40 letters, digits, '_' or '-'")),
+);
 
 /**
  * An object that is only ever sent whole: one missing key is reported once, for the object,
@@ -80,34 +82,40 @@ export function sentWhole<Shape extends Record<string, z.ZodMiniType>>(field: st
 /** A field set at creation that an update may not send. */
 export const fixedAfterCreation = (field: string) => z.optional(z.never({ error: `${field} cannot change after creation` }));
 
-export const credentialsSchema = sentWhole("credentials", { instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema });
+export const credentialsSchema = z.lazy(() => sentWhole("credentials", { instanceUrl: instanceUrlSchema, apiToken: apiTokenSchema }));
 export type CredentialsInput = z.output<typeof credentialsSchema>;
 
-export const clientIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/, "clientId must be 1-100 letters, digits, '_' or '-'"));
+export const clientIdSchema = z.lazy(() => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/, "clientId must be 1-100 letters, digits, '_' or '-'")));
 
 const SCOPES_MESSAGE = "scopes must list 1-30 Okta scopes";
-export const scopeSchema = z.string().check(z.regex(/^okta\.[A-Za-z0-9.]+$/, "each scope must be an Okta scope: 'okta.' then letters, digits or dots (okta.users.read)"));
-export const scopesSchema = z.array(scopeSchema).check(
-  z.minLength(1, SCOPES_MESSAGE),
-  z.maxLength(30, SCOPES_MESSAGE),
-  z.refine((scopes) => new Set(scopes).size === scopes.length, "scopes must not list a scope twice"),
+export const scopeSchema = z.lazy(() =>
+  z.string().check(z.regex(/^okta\.[A-Za-z0-9.]+$/, "each scope must be an Okta scope: 'okta.' then letters, digits or dots (okta.users.read)")),
+);
+export const scopesSchema = z.lazy(() =>
+  z.array(scopeSchema).check(
+    z.minLength(1, SCOPES_MESSAGE),
+    z.maxLength(30, SCOPES_MESSAGE),
+    z.refine((scopes) => new Set(scopes).size === scopes.length, "scopes must not list a scope twice"),
+  ),
 );
 
 /** A private JWK (object) or PKCS#8 PEM (string), checked with jose and normalized (service-app-key.ts). */
-export const privateKeySchema = z.pipe(
-  z.union([z.string(), z.looseObject({})], { error: "privateKey must be a private JWK object or a PKCS#8 PEM string" }),
-  z.transform(async (raw: string | Record<string, unknown>, ctx): Promise<ServiceAppKey> => {
-    try {
-      return await parseServiceAppKey(raw);
-    } catch (error) {
-      if (!(error instanceof KeyRefusedError)) throw error;
-      ctx.issues.push({ code: "custom", message: error.message, input: undefined }); // never the key itself
-      return undefined as never;
-    }
-  }),
+async function serviceAppKey(raw: string | Record<string, unknown>, ctx: z.core.ParsePayload): Promise<ServiceAppKey> {
+  try {
+    return await parseServiceAppKey(raw);
+  } catch (error) {
+    if (!(error instanceof KeyRefusedError)) throw error;
+    ctx.issues.push({ code: "custom", message: error.message, input: undefined }); // never the key itself
+    return undefined as never;
+  }
+}
+export const privateKeySchema = z.lazy(() =>
+  z.pipe(z.union([z.string(), z.looseObject({})], { error: "privateKey must be a private JWK object or a PKCS#8 PEM string" }), z.transform(serviceAppKey)),
 );
 
-export const clientCredentialsSchema = sentWhole("credentials", { instanceUrl: instanceUrlSchema, clientId: clientIdSchema, scopes: scopesSchema, privateKey: privateKeySchema });
+export const clientCredentialsSchema = z.lazy(() =>
+  sentWhole("credentials", { instanceUrl: instanceUrlSchema, clientId: clientIdSchema, scopes: scopesSchema, privateKey: privateKeySchema }),
+);
 export type ClientCredentialsInput = z.output<typeof clientCredentialsSchema>;
 
 /** The credentials' shape for each method, as messages name them. */
@@ -118,21 +126,22 @@ const SHAPE_OF: Record<ConnectionMethod, string> = {
 const sentForMethod = (credentials: object): ConnectionMethod =>
   ["clientId", "scopes", "privateKey"].some((field) => field in credentials) ? "client-credentials" : "api-token";
 
+/** Why credentials of either method were refused: the issues of the shape they were meant as. */
+function explainCredentials(issue: z.core.$ZodRawIssue): string {
+  const input = issue.input;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return `credentials must be an object: ${SHAPE_OF["api-token"]} or ${SHAPE_OF["client-credentials"]}`;
+  const branch = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [])[sentForMethod(input) === "api-token" ? 0 : 1] ?? [];
+  // "credentials must send all of ..." already says which keys are missing: not each one again.
+  const whole = branch.some((i) => i.code === "custom" && i.path.length === 0);
+  const shown = whole ? branch.filter((i) => !(i.code === "invalid_type" && !(i.path[0]! in input))) : branch;
+  return shown.map(describeIssue).join("; ") || "credentials are not valid";
+}
+
 /**
  * The credentials of either method (PATCH, provisioning: the connection's method decides which is
  * right). A refusal reports the issues of the shape the body was meant as, not a generic union error.
  */
-export const anyCredentialsSchema = z.union([credentialsSchema, clientCredentialsSchema], {
-  error: (issue) => {
-    const input = issue.input;
-    if (typeof input !== "object" || input === null || Array.isArray(input)) return `credentials must be an object: ${SHAPE_OF["api-token"]} or ${SHAPE_OF["client-credentials"]}`;
-    const branch = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [])[sentForMethod(input) === "api-token" ? 0 : 1] ?? [];
-    // "credentials must send all of ..." already says which keys are missing: not each one again.
-    const whole = branch.some((i) => i.code === "custom" && i.path.length === 0);
-    const shown = whole ? branch.filter((i) => !(i.code === "invalid_type" && !(i.path[0]! in input))) : branch;
-    return shown.map(describeIssue).join("; ") || "credentials are not valid";
-  },
-});
+export const anyCredentialsSchema = z.lazy(() => z.union([credentialsSchema, clientCredentialsSchema], { error: explainCredentials }));
 export type AnyCredentialsInput = z.output<typeof anyCredentialsSchema>;
 
 const describeIssue = (issue: z.core.$ZodIssue) =>
@@ -154,42 +163,50 @@ export function credentialsInput(method: ConnectionMethod, credentials: AnyCrede
 }
 
 /** Infisical clients send these; only their neutral values are accepted. */
-const compatibilityFields = {
+const compatibilityFields = () => ({
   isPlatformManagedCredentials: z.optional(z.literal(false)),
   gatewayId: z.optional(z.null()),
-};
+});
 
 /** What every create body has besides its method and credentials. */
-const createFields = {
+const createFields = () => ({
   name: connectionNameSchema,
   description: z.optional(descriptionSchema),
   projectId: z.optional(projectIdSchema),
   proxy: z.optional(proxyPolicySchema),
-  ...compatibilityFields,
-};
+  ...compatibilityFields(),
+});
 
 /** One member per method (contract sections 1 and 9), chosen by `method`. */
-export const createConnectionSchema = z.discriminatedUnion("method", [
-  z.strictObject({ ...createFields, method: z.literal("api-token"), credentials: credentialsSchema }),
-  z.strictObject({ ...createFields, method: z.literal("client-credentials"), credentials: clientCredentialsSchema }),
-], { error: (issue) => (issue.code === "invalid_union" ? "method must be one of: api-token, client-credentials" : undefined) });
+export const createConnectionSchema = z.lazy(() =>
+  z.discriminatedUnion(
+    "method",
+    [
+      z.strictObject({ ...createFields(), method: z.literal("api-token"), credentials: credentialsSchema }),
+      z.strictObject({ ...createFields(), method: z.literal("client-credentials"), credentials: clientCredentialsSchema }),
+    ],
+    { error: (issue) => (issue.code === "invalid_union" ? "method must be one of: api-token, client-credentials" : undefined) },
+  ),
+);
 export type CreateConnectionInput = z.output<typeof createConnectionSchema>;
 
-export const updateConnectionSchema = z
-  .strictObject({
-    name: z.optional(connectionNameSchema),
-    description: z.optional(descriptionSchema),
-    credentials: z.optional(anyCredentialsSchema),
-    // Sent at all, it is refused: a connection keeps the method it was created with (section 9).
-    method: fixedAfterCreation("method"),
-    proxy: z.optional(proxyPolicySchema),
-    projectId: fixedAfterCreation("projectId"),
-    ...compatibilityFields,
-  })
-  .check(
-    z.refine((body) => body.name !== undefined || body.description !== undefined || body.credentials !== undefined || body.proxy !== undefined, {
-      message: "send at least one of name, description, credentials or proxy",
-      when: (payload) => payload.issues.length === 0,
-    }),
-  );
+export const updateConnectionSchema = z.lazy(() =>
+  z
+    .strictObject({
+      name: z.optional(connectionNameSchema),
+      description: z.optional(descriptionSchema),
+      credentials: z.optional(anyCredentialsSchema),
+      // Sent at all, it is refused: a connection keeps the method it was created with (section 9).
+      method: fixedAfterCreation("method"),
+      proxy: z.optional(proxyPolicySchema),
+      projectId: fixedAfterCreation("projectId"),
+      ...compatibilityFields(),
+    })
+    .check(
+      z.refine((body) => body.name !== undefined || body.description !== undefined || body.credentials !== undefined || body.proxy !== undefined, {
+        message: "send at least one of name, description, credentials or proxy",
+        when: (payload) => payload.issues.length === 0,
+      }),
+    ),
+);
 export type UpdateConnectionInput = z.output<typeof updateConnectionSchema>;

@@ -43,16 +43,19 @@ export function parseRule(rule: string): ProxyRule | null {
   return valid ? { method, segments, rest } : null;
 }
 
-export const proxyRuleSchema = z
-  .string()
-  .check(
+/** Built on first use, like the connection schemas (connections/schemas.ts). */
+export const proxyRuleSchema = z.lazy(() =>
+  z.string().check(
     z.maxLength(512, "proxy.allow rules must be at most 512 characters"),
     z.refine((rule) => parseRule(rule) !== null, {
       message:
         "proxy.allow rules must be 'METHOD /api/v1/path' (GET, POST, PUT, PATCH or DELETE; '*' for one segment, a final '**' for any rest)",
     }),
-  );
+  ),
+);
 
-export const proxyPolicySchema = z.strictObject({
-  allow: z.array(proxyRuleSchema).check(z.maxLength(MAX_PROXY_RULES, `proxy.allow holds at most ${MAX_PROXY_RULES} rules`)),
-});
+export const proxyPolicySchema = z.lazy(() =>
+  z.strictObject({
+    allow: z.array(proxyRuleSchema).check(z.maxLength(MAX_PROXY_RULES, `proxy.allow holds at most ${MAX_PROXY_RULES} rules`)),
+  }),
+);
