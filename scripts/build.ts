@@ -66,6 +66,8 @@ export interface BundleReport {
   mapBytes: number;
   /** Largest inputs by bytes loaded at start, e.g. `node_modules/zod`. */
   top: { pkg: string; bytes: number }[];
+  /** The output files a cold start reads: the entry file and its static imports (each one costs a read and a compile). */
+  startFiles: string[];
   /** Every source file a cold start loads (repo-relative paths, e.g. `functions/api/app.ts`). */
   startInputs: string[];
   /** Every source file of the build, loaded at start or on first use (same paths). */
@@ -138,6 +140,7 @@ export async function bundle(name: string, entry: string | { contents: string },
     totalBytes: sum(outputs.filter((file) => !file.endsWith(".map"))),
     mapBytes: sum(outputs.filter((file) => file.endsWith(".map"))),
     top: topInputs(metafile, atStart).slice(0, 5),
+    startFiles: atStart,
     startInputs: atStart.flatMap((file) => Object.keys(metafile.outputs[file]!.inputs)).map(repoRelative),
     inputs: Object.keys(metafile.inputs).map(repoRelative),
   };

@@ -8,7 +8,7 @@ import { DomainError, notFound } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { registerDocs } from "./docs";
 import type { Authenticate } from "./claims";
-import { errorResponse } from "./errors";
+import { errorResponse, STATUS_OF } from "./errors";
 import { createRouter, type AppEnv } from "./router";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerConnectionRoutes } from "./routes/connections";
@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps) {
   // Loaded and built on first use (a chunk of its own in the Lambda bundle): a cold Lambda serves
   // API requests without loading the JSON Schema generator or the console.
   let openApi: Promise<object> | undefined;
-  app.get("/openapi.json", async (c) => c.json(await (openApi ??= import("./openapi").then((m) => m.buildOpenApi(router.specs)))));
+  app.get("/openapi.json", async (c) => c.json(await (openApi ??= import("./openapi").then((m) => m.buildOpenApi(router.specs, Object.values(STATUS_OF))))));
   registerDocs(app);
   registerConsole(app);
 

@@ -6,7 +6,7 @@ import * as z from "zod/mini";
 import { validationFailure } from "../errors";
 import type { OktaCredentials } from "../okta/access";
 import { proxyPolicySchema } from "../proxy/policy";
-import { KeyRefusedError, parseServiceAppKey, type ServiceAppKey } from "../okta/service-app-key";
+import type { ServiceAppKey } from "../okta/service-app-key";
 import type { ConnectionMethod } from "./model";
 
 /**
@@ -99,12 +99,17 @@ export const scopesSchema = z.lazy(() =>
   ),
 );
 
-/** A private JWK (object) or PKCS#8 PEM (string), checked with jose and normalized (service-app-key.ts). */
+/**
+ * A private JWK (object) or PKCS#8 PEM (string), checked with jose and normalized (service-app-key.ts).
+ * Loaded here, on the first key, so that the API's cold start (which builds the console's rules
+ * from these schemas) does not load the key code with it.
+ */
 async function serviceAppKey(raw: string | Record<string, unknown>, ctx: z.core.ParsePayload): Promise<ServiceAppKey> {
+  const keys = await import("../okta/service-app-key");
   try {
-    return await parseServiceAppKey(raw);
+    return await keys.parseServiceAppKey(raw);
   } catch (error) {
-    if (!(error instanceof KeyRefusedError)) throw error;
+    if (!(error instanceof keys.KeyRefusedError)) throw error;
     ctx.issues.push({ code: "custom", message: error.message, input: undefined }); // never the key itself
     return undefined as never;
   }
