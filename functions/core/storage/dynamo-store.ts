@@ -32,6 +32,8 @@ type Item = Record<string, AttributeValue>;
 const BATCH_GET_MAX = 100;
 const BATCH_GET_ATTEMPTS = 6;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
+/** A table key as attribute values, without marshall's generic walk (every read by id builds one). */
+const keyItem = (key: keys.ItemKey): Item => ({ PK: { S: key.PK }, SK: { S: key.SK } });
 
 function connectionItem(record: ConnectionRecord): Item {
   const { nextCheckAt, ...fields } = record;
@@ -107,7 +109,7 @@ function connectionUpdate(TableName: string, before: ConnectionRecord, after: Co
   const removes = gone.map((name, i) => ((names[`#r${i}`] = name), `#r${i}`));
   return {
     TableName,
-    Key: toItem(keys.connectionKey(after.orgId, after.id)),
+    Key: keyItem(keys.connectionKey(after.orgId, after.id)),
     UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
@@ -165,7 +167,7 @@ function nameLockDelete(tableName: string, record: ConnectionRecord): TransactWr
   return {
     Delete: {
       TableName: tableName,
-      Key: toItem(keys.nameLockKey(record.orgId, record.projectId, record.name)),
+      Key: keyItem(keys.nameLockKey(record.orgId, record.projectId, record.name)),
       ConditionExpression: "connectionId = :id", // lock-belongs-to-this-connection
       ExpressionAttributeValues: toItem({ ":id": record.id }),
     },
@@ -241,7 +243,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
 
   const getById: ConnectionStore["getById"] = async (orgId, id) => {
     const out = await withStoreErrors(() =>
-      client.send(new GetItemCommand({ TableName, Key: toItem(keys.connectionKey(orgId, id)), ConsistentRead: true })),
+      client.send(new GetItemCommand({ TableName, Key: keyItem(keys.connectionKey(orgId, id)), ConsistentRead: true })),
     );
     return out.Item ? recordFrom(out.Item) : null;
   };
@@ -263,7 +265,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
   const getManyById: ConnectionStore["getManyById"] = async (ids) => {
     const wanted = ids.map(({ orgId, id }) => keys.connectionKey(orgId, id));
     // BatchGetItem refuses a request that names one key twice.
-    const distinct = [...new Map(wanted.map((k) => [`${k.PK}\n${k.SK}`, toItem(k)])).values()];
+    const distinct = [...new Map(wanted.map((k) => [`${k.PK}\n${k.SK}`, keyItem(k)])).values()];
     const found = new Map<string, Item>();
     for (let i = 0; i < distinct.length; i += BATCH_GET_MAX) {
       for (const [key, item] of await readBatch(distinct.slice(i, i + BATCH_GET_MAX))) found.set(key, item);
@@ -274,7 +276,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     });
   };
   const idOfName: ConnectionStore["idOfName"] = async (orgId, projectId, name) => {
-    const Key = toItem(keys.nameLockKey(orgId, projectId, name));
+    const Key = keyItem(keys.nameLockKey(orgId, projectId, name));
     const out = await withStoreErrors(() =>
       client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "connectionId" })),
     );
@@ -298,7 +300,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     },
 
     async isNameTaken(orgId, projectId, name) {
-      const Key = toItem(keys.nameLockKey(orgId, projectId, name));
+      const Key = keyItem(keys.nameLockKey(orgId, projectId, name));
       const out = await withStoreErrors(() =>
         client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "PK" })),
       );
@@ -329,7 +331,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
 
     async remove(record, audit, mark) {
       const del: TransactWriteItem = {
-        Delete: { TableName, Key: toItem(keys.connectionKey(record.orgId, record.id)), ...versionGuard(record) },
+        Delete: { TableName, Key: keyItem(keys.connectionKey(record.orgId, record.id)), ...versionGuard(record) },
       };
       const reasonOf: ReasonOf = (index, oldItem) => (index === 0 ? connectionReason(oldItem) : "version-mismatch");
       const items = [del, nameLockDelete(TableName, record), auditPut(TableName, audit, record.version + 1)];
@@ -337,7 +339,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     },
 
     async getProvisioningMark(orgId, projectId, name) {
-      const Key = toItem(keys.provisionedKey(orgId, projectId, name));
+      const Key = keyItem(keys.provisionedKey(orgId, projectId, name));
       const out = await withStoreErrors(() =>
         client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true, ProjectionExpression: "sentAt" })),
       );
@@ -385,7 +387,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
           client.send(
             new UpdateItemCommand({
               TableName,
-              Key: toItem(keys.connectionKey(write.orgId, write.id)),
+              Key: keyItem(keys.connectionKey(write.orgId, write.id)),
               UpdateExpression: "SET #health = :health, GSI2PK = :duePk, GSI2SK = :dueSk",
               // still-exists AND same-credentials-as-checked
               ConditionExpression: "attribute_exists(PK) AND credentialsHash = :checkedHash",
