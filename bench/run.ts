@@ -99,12 +99,12 @@ const MEASURES: { name: string; run: () => Promise<void> }[] = [
   {
     name: "create",
     async run() {
-      log(`create overhead: ${benchSizes.createRounds} rounds of app create / floor behind a bare Hono route / floor / floor without the name check / whole-item floor ...`);
+      log(`create overhead: ${benchSizes.createRounds} rounds of app create / floor behind a bare Hono route / floor / floor without the name check / smaller-item floor ...`);
       const r = await createOverhead(stack);
       createMedian = r.app.p50;
       rows.push(
         comparedRow(
-          `Create vs a bare Hono route doing name-lock GetItem + GenerateDataKey + AES-GCM + TransactWriteItems + 1 loopback Okta call, called the same way (JSON body in, JSON out), p50 (n = ${r.app.n} each)`,
+          `Create vs a bare Hono route doing name-lock GetItem + GenerateDataKey + AES-GCM + TransactWriteItems (of the item the app writes) + 1 loopback Okta call, called the same way (JSON body in, JSON out), p50 (n = ${r.app.n} each)`,
           r,
           "p50",
           GOALS.createP50,
@@ -116,7 +116,11 @@ const MEASURES: { name: string; run: () => Promise<void> }[] = [
         `Create: the issue writes its floor as the calls alone; as it found for GET by id, the least any implementation serves a create through is an HTTP route ` +
           `(the route floor here is ${fmtUs(r.floor.p50 - r.direct.floor.p50)} over the direct one), so the goal is applied to the same calls behind a bare Hono route; the direct floor is shown for context.`,
       );
-      rows.push(comparedRow("Create vs the floor writing the item the app writes (method, proxy, health, the health schedule's due-index entry), p50", r.wholeItem, "p50"));
+      rows.push(comparedRow("Create vs the direct floor writing the first contract's smaller item (no method, proxy, health or due-index entry), p50", r.smallerItem, "p50"));
+      notes.push(
+        "Create: every floor writes the item the contract has the app write (section 8's health and due-index entry, section 7's proxy policy, " +
+          "section 9's method): a floor writing less would bill the contract's data to the app. The smaller item of the first contract is shown for context.",
+      );
     },
   },
   {
@@ -386,7 +390,7 @@ const section = [
   "id, a bare Hono route doing the same `GetItem` and answering its item as JSON, called the same way; for a create, such a",
   "route (reading the JSON body, answering JSON) doing the name-lock `GetItem` the contract orders before Okta, one loopback `GET /api/v1/users/me` to the fake Okta on a fresh",
   "connection (as the Okta client makes it), `GenerateDataKey`, AES-256-GCM and one `TransactWriteItems` of the same three",
-  "items (connection, name lock, audit event), and, for context, those calls made directly; for the whole-org listing, bare `Query` paging with the same page size.",
+  "items (connection with the app's fields, name lock, audit event), and, for context, those calls made directly; for the whole-org listing, bare `Query` paging with the same page size.",
   `List pages come from a project of ${fmtInt(benchSizes.bigProject)} connections (seeded with`,
   "BatchWriteItem from the store's own raw items) and from one of 50, each in an org of its own. The server rows load the",
   "real `npm start` entry (own temporary DATA_DIR, DynamoDB Local on disk, logs to a file) with autocannon from this process.",

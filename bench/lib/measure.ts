@@ -195,7 +195,8 @@ export async function createOverhead(stack: BenchStack) {
   const bare = new Hono();
   bare.post(BASE, async (c) => {
     const body = (await c.req.json()) as { name: string; credentials: { apiToken: string } };
-    await floor(0, true, false, { name: body.name, apiToken: body.credentials.apiToken });
+    // The item the contract has the app write (method, proxy policy, health, the due-index entry).
+    await floor(0, true, true, { name: body.name, apiToken: body.credentials.apiToken });
     return c.json({ appConnection: { name: body.name } });
   });
 
@@ -208,9 +209,9 @@ export async function createOverhead(stack: BenchStack) {
           if (r.status !== 200) throw new Error(`create: HTTP ${r.status} ${r.text}`);
         },
       },
-      { name: "floor (with the name check)", run: (i) => floor(i, true) },
-      { name: "floor without the name check", run: (i) => floor(i, false) },
-      { name: "floor writing the app's whole item", run: (i) => floor(i, true, true) },
+      { name: "floor (with the name check)", run: (i) => floor(i, true, true) },
+      { name: "floor without the name check", run: (i) => floor(i, false, true) },
+      { name: "floor writing the first contract's smaller item", run: (i) => floor(i, true) },
       {
         name: "the floor behind a bare Hono route",
         run: async (i) => {
@@ -225,7 +226,7 @@ export async function createOverhead(stack: BenchStack) {
     ...compare(series[0]!, series[4]!),
     direct: compare(series[0]!, series[1]!),
     withoutNameCheck: compare(series[0]!, series[2]!),
-    wholeItem: compare(series[0]!, series[3]!),
+    smallerItem: compare(series[0]!, series[3]!),
   };
 }
 
