@@ -11,7 +11,6 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import { withRecordDefaults, type AuditEvent, type ConnectionRecord, type ListedConnection } from "../connections/model";
 import {
   StoreConflictError,
@@ -23,7 +22,7 @@ import {
   type StoreKey,
 } from "../connections/store";
 import { serviceUnavailable } from "../errors";
-import { fromItem } from "./attributes";
+import { fromItem, toItem } from "./attributes";
 import { withStoreErrors } from "./aws-errors";
 import * as keys from "./keys";
 
@@ -31,8 +30,7 @@ type Item = Record<string, AttributeValue>;
 /** BatchGetItem's limit of keys per request, and how often its unprocessed keys are asked again. */
 const BATCH_GET_MAX = 100;
 const BATCH_GET_ATTEMPTS = 6;
-const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
-/** A table key as attribute values, without marshall's generic walk (every read by id builds one). */
+/** A table key as attribute values (every read and write by key builds one). */
 const keyItem = (key: keys.ItemKey): Item => ({ PK: { S: key.PK }, SK: { S: key.SK } });
 
 function connectionItem(record: ConnectionRecord): Item {
