@@ -7,12 +7,13 @@ type Item = Record<string, AttributeValue>;
  * util-dynamodb's `marshall` with `removeUndefinedValues` (undefined members are left out), in
  * about a fifth of its time (every write builds one or more items). Strings, finite numbers within
  * 2^53, booleans, null, bytes, arrays, sets and plain objects; anything else is refused by name.
+ * `skip` leaves out members by name.
  */
-export function toItem(value: object): Item {
+export function toItem(value: object, skip?: ReadonlySet<string>): Item {
   const out: Item = {};
   for (const name in value) {
     const member = (value as Record<string, unknown>)[name];
-    if (member !== undefined) out[name] = toAttribute(member, name);
+    if (member !== undefined && !skip?.has(name)) out[name] = toAttribute(member, name);
   }
   return out;
 }

@@ -33,17 +33,13 @@ const BATCH_GET_ATTEMPTS = 6;
 /** A table key as attribute values (every read and write by key builds one). */
 const keyItem = (key: keys.ItemKey): Item => ({ PK: { S: key.PK }, SK: { S: key.SK } });
 
+/** The record's fields (its due time is stored as the due-index keys), the table's keys and the item type. */
 function connectionItem(record: ConnectionRecord): Item {
-  const { nextCheckAt, ...fields } = record;
-  return toItem({
-    ...keys.connectionKey(record.orgId, record.id),
-    ...keys.connectionIndexKey(record.orgId, record.projectId, record.name),
-    ...(nextCheckAt ? keys.healthDueKey(record.orgId, record.id, nextCheckAt) : {}),
-    type: "connection",
-    ...fields,
-    secret: { ...record.secret },
-  });
+  const due = record.nextCheckAt ? keys.healthDueKey(record.orgId, record.id, record.nextCheckAt) : undefined;
+  const table = { ...keys.connectionKey(record.orgId, record.id), ...keys.connectionIndexKey(record.orgId, record.projectId, record.name), ...due, type: "connection" };
+  return { ...toItem(record, STORED_AS_KEYS), ...toItem(table) };
 }
+const STORED_AS_KEYS: ReadonlySet<string> = new Set(["nextCheckAt"]);
 
 /** A connection item as a record; a list's items (read without the secret) as listed connections. */
 function recordFrom<R extends ListedConnection = ConnectionRecord>(item: Item): R {
