@@ -104,7 +104,7 @@ const MEASURES: { name: string; run: () => Promise<void> }[] = [
       createMedian = r.app.p50;
       rows.push(
         comparedRow(
-          `Create vs a bare Hono route doing name-lock GetItem + GenerateDataKey + AES-GCM + TransactWriteItems (of the item the app writes) + 1 loopback Okta call, called the same way (JSON body in, JSON out), p50 (n = ${r.app.n} each)`,
+          `Create vs a bare Hono route doing name-lock GetItem + GenerateDataKey + AES-GCM + TransactWriteItems (of the item the app writes) + 1 loopback Okta call, called the same way (JSON body in, the written connection out), p50 (n = ${r.app.n} each)`,
           r,
           "p50",
           GOALS.createP50,
@@ -388,7 +388,7 @@ const section = [
   "\"app\" is `createApp(deps).request(...)` with a bearer token and, for bodies, the Content-Length a client sends:",
   "authentication, validation, storage, serialization; log lines are built, then dropped. The floors (issue 17): for GET by",
   "id, a bare Hono route doing the same `GetItem` and answering its item as JSON, called the same way; for a create, such a",
-  "route (reading the JSON body, answering JSON) doing the name-lock `GetItem` the contract orders before Okta, one loopback `GET /api/v1/users/me` to the fake Okta on a fresh",
+  "route (reading the JSON body, answering the connection it wrote, without its secret, as JSON) doing the name-lock `GetItem` the contract orders before Okta, one loopback `GET /api/v1/users/me` to the fake Okta on a fresh",
   "connection (as the Okta client makes it), `GenerateDataKey`, AES-256-GCM and one `TransactWriteItems` of the same three",
   "items (connection with the app's fields, name lock, audit event), and, for context, those calls made directly; for the whole-org listing, bare `Query` paging with the same page size.",
   `List pages come from a project of ${fmtInt(benchSizes.bigProject)} connections (seeded with`,

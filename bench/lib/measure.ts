@@ -180,6 +180,9 @@ export function createFloor(stack: BenchStack, orgId: string, projectId: string)
         ],
       }),
     );
+    // What a create answers: the connection as written, without its secret.
+    const { secret: _sealed, ...written } = { ...record, ...later };
+    return written;
   }
 
   return floor;
@@ -196,8 +199,7 @@ export async function createOverhead(stack: BenchStack) {
   bare.post(BASE, async (c) => {
     const body = (await c.req.json()) as { name: string; credentials: { apiToken: string } };
     // The item the contract has the app write (method, proxy policy, health, the due-index entry).
-    await floor(0, true, true, { name: body.name, apiToken: body.credentials.apiToken });
-    return c.json({ appConnection: { name: body.name } });
+    return c.json({ appConnection: await floor(0, true, true, { name: body.name, apiToken: body.credentials.apiToken }) });
   });
 
   const series = await interleave(
