@@ -19,6 +19,7 @@ import { credentialsInput } from "../../functions/core/connections/schemas";
 import { encryptionContext } from "../../functions/core/connections/sealing";
 import { createKmsSealer, type SealedSecret } from "../../functions/core/crypto/envelope";
 import { createHealthRuntime } from "../../functions/core/health/runtime";
+import { sweepDue } from "../../functions/core/health/sweep";
 import { createLogger } from "../../functions/core/logger";
 import * as keys from "../../functions/core/storage/keys";
 import { lambdaContext, sqsRecord } from "../../functions/local/sqs-delivery";
@@ -141,9 +142,8 @@ export async function clientCredentialsCalls(stack: BenchStack) {
 interface OrgState {
   requests: number;
   refusals: number;
-  violations: number;
-  /** For each request inside a window: how long after the 429 left it arrived (ms). */
-  lateBy: number[];
+  /** Requests that arrived inside a Retry-After window: handled `at`, arrived no earlier than `arrivedAfter`. */
+  inWindow: { from: number; at: number; arrivedAfter: number }[];
 }
 
 /** The fake Okta orgs of the health benchmark, in a child process (bench/lib/okta-orgs.mjs). */
@@ -159,11 +159,12 @@ async function startOrgs(count: number, token: string) {
   return {
     origins,
     hostPorts: origins.map((o) => new URL(o).host),
-    /** Refusals (429) and requests inside a Retry-After window, summed over the orgs. */
-    async totals() {
-      const { states } = await ask<{ states: OrgState[] }>("report");
-      return { refusals: states.reduce((n, s) => n + s.refusals, 0), violations: states.reduce((n, s) => n + s.violations, 0), lateBy: states.flatMap((s) => s.lateBy) };
+    /** Each org's refusals (429) and the requests that arrived inside its Retry-After windows. */
+    async states() {
+      return (await ask<{ states: OrgState[] }>("report")).states;
     },
+    /** Resolves once no org is inside a Retry-After window. */
+    quiet: () => ask<{ waitedMs: number }>("quiet"),
     close: () => void child.kill(),
   };
 }
@@ -234,20 +235,20 @@ export async function healthSweep(stack: BenchStack) {
 
     /** The service: one sweep of the due index, checked in process (a fresh runtime: cold secret cache, fresh limiter). */
     let memory = { before: 0, after: 0, rssBefore: 0, rssAfter: 0 };
-    let appViolations = 0;
-    let appRefusals = 0;
-    const lateBy: number[] = [];
+    const windows = { violations: 0, refusals: 0, inFlight: 0, lateBy: [] as number[] };
     const app = async () => {
       const parts = wireAccessParts(stack.wiring({ oktaInsecureAllowlist: allowlist }));
       const runtime = createHealthRuntime(parts, { intervalSeconds, concurrency: healthConcurrency, clock, logger: discard });
+      // When the checker read each 429 (it pauses the org then): a client cannot honour a window
+      // before it has read the answer that opened it.
+      const readAt = new Map<string, number[]>();
+      const pauseFor = runtime.limiter.pauseFor.bind(runtime.limiter);
+      runtime.limiter.pauseFor = (org, ms) => (readAt.set(org, [...(readAt.get(org) ?? []), Date.now()]), pauseFor(org, ms));
       fullGc();
       const heap = process.memoryUsage();
-      const before = await orgs.totals();
+      const before = await orgs.states();
       const outcomes = await runtime.sweepAndCheck();
-      const after = await orgs.totals();
-      appViolations += after.violations - before.violations;
-      appRefusals += after.refusals - before.refusals;
-      lateBy.push(...after.lateBy.slice(before.lateBy.length));
+      judgeWindows(windows, before, await orgs.states(), orgs.origins, readAt);
       const recorded = outcomes.filter((o) => o.outcome === "recorded").length;
       if (recorded !== healthConnections) throw new Error(`health sweep recorded ${recorded} of ${healthConnections} (${outcomes.length} due)`);
       fullGc();
@@ -290,31 +291,77 @@ export async function healthSweep(stack: BenchStack) {
     // Each round finds every connection due again: the clock moves on by an interval first.
     const advance = () => void (clockMs += (intervalSeconds + 600) * 1000);
     const rounds = Number(process.env.BENCH_HEALTH_ROUNDS ?? 2);
-    const series = await interleave(
+    // Each run starts once every window the other side's 429s opened has closed (a fresh runtime
+    // cannot know of them: the first sweep after the floor otherwise "violated" a window it was never
+    // told about), and times itself from there.
+    const timed: Record<"sweep" | "floor", number[]> = { sweep: [], floor: [] };
+    const WARMUP = 1;
+    const run = (name: "sweep" | "floor", body: () => Promise<void>) => async (round: number) => {
+      await orgs.quiet();
+      advance();
+      const started = now();
+      await body();
+      if (round >= WARMUP) timed[name].push(now() - started);
+    };
+    await interleave(
       [
-        { name: "sweep", run: async () => (advance(), app()) },
-        { name: "floor", run: async () => (advance(), floor()) },
+        { name: "sweep", run: run("sweep", app) },
+        { name: "floor", run: run("floor", floor) },
       ],
       // One round of each first, discarded: the first sweep after seeding ran ~40% slower whichever
       // side went first (DynamoDB Local's JVM compiling its index and batch paths), and without it
       // that side was always the service's.
-      { rounds, warmup: 1 },
+      { rounds, warmup: WARMUP },
     );
+    // What a sweep must do that the floor leaves out: find what is due (the due index, page by
+    // page) and read each due record. Timed alone, one page after another, for context.
+    const reader = wireAccessParts(stack.wiring());
+    advance();
+    const readStarted = now();
+    await sweepDue({ store: reader.store, clock, dispatch: async (page) => void (await reader.store.getManyById(page)) });
+    const readMs = now() - readStarted;
     const perSecond = (samples: number[]) => healthConnections / (median(samples) / 1000);
     return {
       seedMs,
+      readMs,
+      sweepMs: median(timed.sweep),
       rounds,
-      app: perSecond(series[0]!.samples),
-      floor: perSecond(series[1]!.samples),
-      appViolations,
-      appRefusals,
-      lateBy,
+      app: perSecond(timed.sweep),
+      floor: perSecond(timed.floor),
+      windows,
       heapGrowthMb: (memory.after - memory.before) / 2 ** 20,
       rssGrowthMb: (memory.rssAfter - memory.rssBefore) / 2 ** 20,
     };
   } finally {
     orgs.close();
   }
+}
+
+/** Transit on loopback, and the checker's own turn: a request handled this soon after the 429 was read was on its way. */
+const GRACE_MS = 20;
+
+/**
+ * Sorts the requests that arrived inside a Retry-After window during one sweep: `violations` surely
+ * left after the checker had read the 429 that opened the window (they arrived more than GRACE_MS
+ * after it), `inFlight` may have left before (a busy event loop reads a 429 tens of milliseconds
+ * after it arrives; meanwhile a connection made earlier may send its request).
+ */
+function judgeWindows(
+  into: { violations: number; refusals: number; inFlight: number; lateBy: number[] },
+  before: OrgState[],
+  after: OrgState[],
+  origins: string[],
+  readAt: Map<string, number[]>,
+) {
+  after.forEach((state, k) => {
+    into.refusals += state.refusals - before[k]!.refusals;
+    for (const hit of state.inWindow.slice(before[k]!.inWindow.length)) {
+      // A 429 the checker never read is judged from when it was sent.
+      const read = (readAt.get(origins[k]!) ?? []).find((t) => t >= hit.from) ?? hit.from;
+      if (hit.arrivedAfter > read + GRACE_MS) into.violations++, into.lateBy.push(hit.at - read);
+      else into.inFlight++;
+    }
+  });
 }
 
 /** One GET /api/v1/users/me on a fresh connection; its status and Retry-After. */
