@@ -2,25 +2,31 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
 import { fromItem, toItem } from "../../functions/core/storage/attributes";
 
+/** A value of every type the store writes. */
+const EVERY_TYPE = {
+  s: "text",
+  emptyString: "",
+  n: 42,
+  neg: -1.5,
+  nil: null,
+  yes: true,
+  no: false,
+  bytes: new Uint8Array([1, 2, 3]),
+  buffer: Buffer.from("ab"),
+  map: { nested: { deep: ["a", 1, { b: null }] } },
+  list: [1, "two", [3], { four: 4 }],
+  strings: new Set(["x", "y"]),
+  numbers: new Set([1, 2]),
+  blobs: new Set([new Uint8Array([9])]),
+  empty: {},
+  emptyList: [],
+};
+
 describe("fromItem (the store's item decoder)", () => {
   it("answers what util-dynamodb's unmarshall answers for every type the store writes", () => {
-    const value = {
-      s: "text",
-      n: 42,
-      neg: -1.5,
-      nil: null,
-      yes: true,
-      no: false,
-      bytes: new Uint8Array([1, 2, 3]),
-      map: { nested: { deep: ["a", 1, { b: null }] } },
-      list: [1, "two", [3], { four: 4 }],
-      strings: new Set(["x", "y"]),
-      numbers: new Set([1, 2]),
-      empty: {},
-    };
-    const item = marshall(value, { convertClassInstanceToMap: false });
+    const item = marshall(EVERY_TYPE, { convertClassInstanceToMap: false });
     expect(fromItem(item)).toEqual(unmarshall(item));
-    expect(fromItem(item)).toEqual(value);
+    expect(fromItem(item)).toEqual(EVERY_TYPE);
   });
 
   it("leaves out the attributes it is told to skip", () => {
@@ -34,35 +40,16 @@ describe("fromItem (the store's item decoder)", () => {
 });
 
 describe("toItem (the store's item encoder)", () => {
-  const value = {
-    s: "text",
-    empty: "",
-    n: 42,
-    neg: -1.5,
-    nil: null,
-    yes: true,
-    no: false,
-    bytes: new Uint8Array([1, 2, 3]),
-    buffer: Buffer.from("ab"),
-    map: { nested: { deep: ["a", 1, { b: null }] } },
-    list: [1, "two", [3], { four: 4 }],
-    strings: new Set(["x", "y"]),
-    numbers: new Set([1, 2]),
-    blobs: new Set([new Uint8Array([9])]),
-    emptyMap: {},
-    emptyList: [],
-  };
-
   it("builds what util-dynamodb's marshall builds (removeUndefinedValues)", () => {
     const options = { removeUndefinedValues: true, convertClassInstanceToMap: false };
-    expect(toItem(value)).toEqual(marshall(value, options));
+    expect(toItem(EVERY_TYPE)).toEqual(marshall(EVERY_TYPE, options));
     const withHoles = { a: undefined, b: { c: undefined, d: 1 }, e: [undefined, "f"] };
     expect(toItem(withHoles)).toEqual(marshall(withHoles, options));
     expect(toItem(withHoles)).toEqual({ b: { M: { d: { N: "1" } } }, e: { L: [{ S: "f" }] } });
   });
 
   it("round-trips through fromItem", () => {
-    expect(fromItem(toItem(value))).toEqual(value);
+    expect(fromItem(toItem(EVERY_TYPE))).toEqual(EVERY_TYPE);
   });
 
   it.each([
