@@ -20,10 +20,7 @@ export function toItem(value: object, skip?: ReadonlySet<string>): Item {
 
 function toAttribute(value: unknown, name: string): AttributeValue {
   if (typeof value === "string") return { S: value };
-  if (typeof value === "number") {
-    if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) throw new Error(`attribute ${name} holds a number outside the safe range`);
-    return { N: String(value) };
-  }
+  if (typeof value === "number") return { N: String(safeNumber(value, name)) };
   if (typeof value === "boolean") return { BOOL: value };
   if (value === null) return { NULL: true };
   if (value instanceof Uint8Array) return { B: value };
@@ -36,7 +33,7 @@ function toAttribute(value: unknown, name: string): AttributeValue {
 /** A set of one kind (DynamoDB has no empty or mixed sets). */
 function toSet(members: unknown[], name: string): AttributeValue {
   if (members.length > 0 && members.every((m) => typeof m === "string")) return { SS: members as string[] };
-  if (members.length > 0 && members.every((m) => typeof m === "number")) return { NS: members.map((m) => (toAttribute(m, name) as { N: string }).N) };
+  if (members.length > 0 && members.every((m) => typeof m === "number")) return { NS: members.map((m) => String(safeNumber(m as number, name))) };
   if (members.length > 0 && members.every((m) => m instanceof Uint8Array)) return { BS: members as Uint8Array[] };
   throw new Error(`attribute ${name} is a set that is empty or mixes types`);
 }
@@ -67,8 +64,10 @@ function fromAttribute(value: AttributeValue, name: string): unknown {
   throw new Error(`attribute ${name} has a type this store does not read`);
 }
 
-function toNumber(text: string, name: string): number {
-  const number = Number(text);
+const toNumber = (text: string, name: string): number => safeNumber(Number(text), name);
+
+/** A number both sides hold exactly, either way: past 2^53 (or not finite) it is refused, never rounded. */
+function safeNumber(number: number, name: string): number {
   if (!Number.isFinite(number) || Math.abs(number) > Number.MAX_SAFE_INTEGER) throw new Error(`attribute ${name} holds a number outside the safe range`);
   return number;
 }
