@@ -32,6 +32,7 @@ const errorResponses = (statuses: Iterable<number>) =>
  * import would make errors.ts a chunk of its own, one more file every cold start reads.
  */
 export function buildOpenApi(specs: RouteSpec[], statuses: Iterable<number>) {
+  const errors = errorResponses(statuses);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
     // A final `*` (the proxy's rest of the path) is the `{path}` parameter.
@@ -54,7 +55,7 @@ export function buildOpenApi(specs: RouteSpec[], statuses: Iterable<number>) {
       ...(spec.optionalJsonBody && { requestBody: { required: false, content: { "application/json": { schema: {} } } } }),
       responses: {
         "200": { description: "OK", content: { "application/json": { schema: jsonSchema(RESPONSES[spec.response], "output") } } },
-        ...errorResponses(statuses),
+        ...errors,
       },
     };
   }
