@@ -1,20 +1,18 @@
-import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { getPathNoStrict } from "hono/utils/url";
 import type { ConnectionService } from "../core/connections/service";
 import type { OktaProxy } from "../core/proxy/proxy";
-import { DomainError, notFound } from "../core/errors";
+import { notFound } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { registerDocs } from "./docs";
 import type { Authenticate } from "./claims";
 import { errorResponse, STATUS_OF } from "./errors";
-import { createRouter, type AppEnv } from "./router";
+import { createRouter } from "./router";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerConnectionRoutes } from "./routes/connections";
 import { isRawProxyTarget, registerProxyRoutes } from "./routes/proxy";
 import { rawTargetOf } from "./raw-target";
-import { applySecurityHeaders } from "./security-headers";
+import { framed } from "./request-frame";
 import { registerConsole } from "../console";
 
 export interface AppDeps {
@@ -24,8 +22,6 @@ export interface AppDeps {
   authenticate: Authenticate;
   logger: Logger;
 }
-
-export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Routing path of a request: a trailing slash is optional (non-strict), and a proxied call is
@@ -40,43 +36,19 @@ function routingPath(request: Request, options?: { env?: unknown }): string {
 
 /**
  * The whole HTTP surface as one Hono app. Entry points (Lambda, local server) only adapt events
- * to it. Order per request: request id, authentication, body size, then the route's own checks.
+ * to it. Order per request: authentication, body size, then the route's own checks (router.ts);
+ * the request frame (request-frame.ts) wraps them all.
  */
 export function createApp(deps: AppDeps) {
-  const app = new Hono<AppEnv>({ getPath: routingPath });
+  const app = new Hono({ getPath: routingPath });
   const { logger } = deps;
 
-  // The request frame, one middleware: our own request id (never the caller's X-Request-Id: audit
-  // events quote it, so it must not be forgeable), the security headers, and the access log line.
-  app.use(async (c, next) => {
-    const started = performance.now();
-    const reqId = randomUUID();
-    c.set("requestId", reqId);
-    await next();
-    const headers = c.res.headers;
-    headers.set("x-request-id", reqId);
-    applySecurityHeaders(headers);
-    const ms = Math.round((performance.now() - started) * 10) / 10;
-    logger.info("request", { reqId, method: c.req.method, path: c.req.path, status: c.res.status, ms });
-  });
   app.onError((error, c) => errorResponse(c, error, logger));
   app.notFound((c) => errorResponse(c, notFound("No such route"), logger));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
-  const limitBody = bodyLimit({
-    maxSize: BODY_LIMIT_BYTES,
-    onError: () => {
-      throw new DomainError("PayloadTooLarge", `The request body must be at most ${BODY_LIMIT_BYTES} bytes`);
-    },
-  });
-  // Who asks, then how much they send: one middleware, so every API call pays for one layer.
-  app.use("/api/*", async (c, next) => {
-    c.set("actor", await deps.authenticate(c));
-    return limitBody(c, next);
-  });
-
-  const router = createRouter(app);
+  const router = createRouter(app, deps.authenticate);
   registerConnectionRoutes(router, deps.service);
   registerAuditRoutes(router, deps.service);
   registerProxyRoutes(router, deps.proxy);
@@ -88,10 +60,10 @@ export function createApp(deps: AppDeps) {
   registerDocs(app);
   registerConsole(app);
 
+  const dispatch = framed(app.fetch, logger, routingPath);
   // Hono's trie router looks the method up on plain objects: a method named `__proto__` or
   // `constructor` crashed it (500) and wrote `params` onto Object.prototype, breaking every later
   // error response. Other methods are routed as one that matches no route (404, like `FOO`).
-  const dispatch = app.fetch;
   app.fetch = (request, ...rest) =>
     STANDARD_METHODS.has(request.method)
       ? dispatch(request, ...rest)

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { DomainError, internalError, type ErrorCode } from "../core/errors";
 import { describeError, type Logger } from "../core/logger";
+import { requestIdOf } from "./request-frame";
 
 /** The one map from the error family to HTTP (contract section 2). */
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -32,11 +33,12 @@ export interface ErrorBody {
 
 /** Renders any thrown value as the contract's envelope; unknown errors become a bare 500. */
 export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
+  const reqId = requestIdOf(c.req.raw);
   const known = error instanceof DomainError;
   const domain = known ? error : internalError();
   const statusCode = STATUS_OF[domain.code];
-  if (!known || statusCode >= 500) logger.error("request failed", { reqId: c.get("requestId"), status: statusCode, ...describeError(error) });
-  const body: ErrorBody = { reqId: c.get("requestId") ?? "", statusCode, error: domain.code, message: domain.message };
+  if (!known || statusCode >= 500) logger.error("request failed", { reqId, status: statusCode, ...describeError(error) });
+  const body: ErrorBody = { reqId, statusCode, error: domain.code, message: domain.message };
   if (domain.details !== undefined) body.details = domain.details;
   const headers: Record<string, string> = {};
   if (domain.retryAfterSeconds !== undefined) headers["Retry-After"] = String(domain.retryAfterSeconds);

@@ -1,12 +1,13 @@
 import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type * as z from "zod/mini";
 import type { Actor } from "../core/connections/model";
-import { validationFailure } from "../core/errors";
+import { DomainError, validationFailure } from "../core/errors";
+import type { Authenticate } from "./claims";
+import { keepRequestId, requestIdOf } from "./request-frame";
 import { parseExplained, parseExplainedSync, type Explained } from "../core/validation";
 import type { ResponseName } from "./responses";
 import { parseIfMatch } from "./schemas";
-
-export type AppEnv = { Variables: { requestId: string; actor: Actor } };
 
 /** One route: its documentation and its input schemas, in one place the OpenAPI document reads. */
 export interface RouteSpec {
@@ -32,7 +33,7 @@ export interface RouteInput<Q, P, B> {
   ifMatch: number | undefined;
   ctx: { actor: Actor; reqId: string };
   /** The request itself, for the rare handler that answers with a Response of its own (the proxy). */
-  http: Context<AppEnv>;
+  http: Context;
 }
 
 type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
@@ -68,8 +69,32 @@ async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-/** Registers routes on `app` and keeps their specs for the OpenAPI document. */
-export function createRouter(app: Hono<AppEnv>) {
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+const bodySizeLimit = bodyLimit({
+  maxSize: BODY_LIMIT_BYTES,
+  onError: () => {
+    throw new DomainError("PayloadTooLarge", `The request body must be at most ${BODY_LIMIT_BYTES} bytes`);
+  },
+});
+const nothingNext = async () => {};
+
+/**
+ * Refuses a body over the limit (413): by its Content-Length, or counted when it has none. Hono
+ * then buffers the body into a new Request, which keeps the request's id.
+ */
+async function checkBodySize(c: Context): Promise<void> {
+  const original = c.req.raw;
+  await bodySizeLimit(c, nothingNext);
+  if (c.req.raw !== original) keepRequestId(original, c.req.raw);
+}
+
+/**
+ * Registers routes on `app` and keeps their specs for the OpenAPI document. Every route asks who
+ * calls, then how much they send, then checks its own input: all in its one handler, so Hono runs
+ * no middleware chain for an API call. A path that is no route answers 404 before any 401.
+ */
+export function createRouter(app: Hono, authenticate: Authenticate) {
   const specs: RouteSpec[] = [];
   return {
     specs,
@@ -77,12 +102,14 @@ export function createRouter(app: Hono<AppEnv>) {
     add<S extends RouteSpec>(spec: S, handler: (input: RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>) => Promise<unknown>) {
       specs.push(spec);
       app.on(spec.method.toUpperCase(), spec.path, async (c) => {
+        const actor = await authenticate(c);
+        await checkBodySize(c);
         const params = spec.params ? parseSync(spec.params, c.req.param(), "params") : undefined;
         const query = spec.query ? parseSync(spec.query, singleValuedQuery(c), "query") : undefined;
         const body = spec.body ? await parseBody(spec.body, await readJson(c)) : undefined;
         const ifMatch = spec.ifMatch ? parseIfMatch(c.req.header("if-match")) : undefined;
         if (ifMatch === "invalid") throw validationFailure('If-Match must be a version such as 3, "3" or W/"3"');
-        const ctx = { actor: c.get("actor"), reqId: c.get("requestId") };
+        const ctx = { actor, reqId: requestIdOf(c.req.raw) };
         const result = await handler({ query, params, body, ifMatch, ctx, http: c } as RouteInput<Out<S["query"]>, Out<S["params"]>, Out<S["body"]>>);
         return result instanceof Response ? result : c.json(result as object, 200);
       });

@@ -195,9 +195,12 @@ describe("403 PermissionDenied and 404 NotFound", () => {
     await failing(() => h.call("GET", `${BASE}/connection-name/nobody-here`, { token: admin }), 404, "NotFound");
   });
 
-  it("an unknown route is 404", async () => {
+  it("an unknown route is 404, with or without a token (each route authenticates, not the /api prefix)", async () => {
     await failing(() => h.call("GET", "/api/v1/no-such-thing", { token: admin }), 404, "NotFound");
+    await failing(() => h.call("GET", "/api/v1/no-such-thing"), 404, "NotFound");
     await failing(() => h.call("GET", "/no-such-page"), 404, "NotFound");
+    // A route that exists still asks who calls before anything else.
+    await failing(() => h.call("GET", `${BASE}/not-a-uuid`), 401, "Unauthorized");
   });
 });
 
