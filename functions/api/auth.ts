@@ -71,14 +71,11 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   // so a key the issuer drops is not honoured longer than before). Only verified tokens enter.
   const verified = new Map<string, { actor: Actor; until: number }>();
 
-  return async (c) => {
-    const match = BEARER.exec(c.req.header("authorization")?.trim() ?? "");
+  async function verify(header: string, now: number): Promise<Actor> {
+    const match = BEARER.exec(header);
     if (!match?.[1]) throw unauthorized();
     const token = match[1];
-    const now = Math.floor(Date.now() / 1000); // jose's own clock: valid while exp > now
-    const hit = verified.get(token);
-    if (hit && hit.until > now) return hit.actor;
-    if (hit) verified.delete(token);
+    verified.delete(token); // expired, if it was there
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, key, verifyOptions));
@@ -89,8 +86,18 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     const { actor, exp } = actorFromClaims(payload);
     setEvictingOldest(verified, token, { actor, until: Math.min(exp, now + VERIFIED_TTL_S) }, VERIFIED_MAX);
     return actor;
+  }
+
+  return (c) => {
+    const header = c.req.header("authorization")?.trim() ?? "";
+    const now = Math.floor(Date.now() / 1000); // jose's own clock: valid while exp > now
+    // Looked up before the format check: a token in the cache passed it when it was verified.
+    const hit = verified.get(header.slice(BEARER_PREFIX.length));
+    if (hit && hit.until > now && header.slice(0, BEARER_PREFIX.length).toLowerCase() === BEARER_PREFIX) return hit.actor;
+    return verify(header, now);
   };
 }
 
+const BEARER_PREFIX = "bearer ";
 const VERIFIED_MAX = 1_000;
 const VERIFIED_TTL_S = 60;

@@ -22,7 +22,7 @@ const claimsSchema = z.object({
  * entry point picks its own: full verification of the bearer token (auth.ts), or the claims API
  * Gateway already verified (gateway-auth.ts).
  */
-export type Authenticate = (c: Context) => Promise<Actor>;
+export type Authenticate = (c: Context) => Actor | Promise<Actor>;
 
 export interface TrustedUser {
   actor: Actor;

@@ -174,6 +174,16 @@ describe("401 Unauthorized", () => {
     await failing(() => h.call("POST", BASE, { token: null, headers, body: okBody() }), 401, "Unauthorized", { oktaCalls: 0 });
   });
 
+  it("a token already verified is trusted again only as the same Bearer credential", async () => {
+    const token = await hs256(goodClaims());
+    expect((await h.call("GET", BASE, { token: null, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // The scheme is case-insensitive (RFC 9110); the cache must not make another scheme or spacing pass.
+    expect((await h.call("GET", BASE, { token: null, headers: { authorization: `bEARER ${token}` } })).status).toBe(200);
+    for (const authorization of [`Beaver ${token}`, `Bearer  ${token}`, `Token  ${token}`, `Bearer ${token}x`]) {
+      await failing(() => h.call("GET", BASE, { token: null, headers: { authorization } }), 401, "Unauthorized");
+    }
+  });
+
   it("reads are refused too, and the control token works", async () => {
     await failing(() => h.call("GET", BASE), 401, "Unauthorized");
     const control = await hs256(goodClaims());
