@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey } from "node:crypto";
 import type { Json } from "../canonical-json";
 import { canonicalJson } from "../canonical-json";
 import type { EncryptionContext } from "../crypto/envelope";
@@ -32,8 +32,9 @@ export type CredentialsHasher = (owner: Pick<Owner, "orgId" | "id">, method: str
  */
 export function createCredentialsHasher(key: string): CredentialsHasher {
   if (key.length < 32) throw new Error("The credentials hash key must be at least 32 characters");
+  const secret = createSecretKey(Buffer.from(key, "utf8")); // made once: a string key is converted on every call
   return (owner, method, credentials) =>
-    createHmac("sha256", key).update(canonicalJson(["okta", method, owner.orgId, owner.id, credentials])).digest("hex");
+    createHmac("sha256", secret).update(canonicalJson(["okta", method, owner.orgId, owner.id, credentials])).digest("hex");
 }
 
 /** The part of a method's credentials that is sealed: the API token, or the service app's private key. */

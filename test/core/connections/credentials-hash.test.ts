@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,12 @@ const tempDir = () => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("createCredentialsHasher", () => {
+  it("is the HMAC-SHA-256, under the key's UTF-8 bytes, of the canonical JSON it has always hashed (stored hashes depend on it)", () => {
+    const canonical = `["okta","api-token","org-h","${owner.id}",{"apiToken":"${creds.apiToken}","instanceUrl":"https://acme.okta.com"}]`;
+    const key = `${KEY_A}-é`;
+    expect(createCredentialsHasher(key)(owner, "api-token", creds)).toBe(createHmac("sha256", Buffer.from(key, "utf8")).update(canonical).digest("hex"));
+  });
+
   it("is 64 lowercase hex, stable, keyed, and changed by every credential field", () => {
     const a = createCredentialsHasher(KEY_A);
     const hash = a(owner, "api-token", creds);
