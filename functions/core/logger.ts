@@ -1,3 +1,5 @@
+import { isoNow } from "./iso-time";
+
 /**
  * Structured JSON log lines. A last line of defence redacts anything shaped like an Okta API
  * token or a private key (a PEM block, a JWK's private members), so a mistake elsewhere cannot put
@@ -27,19 +29,9 @@ export function redactSecrets(text: string): string {
 
 export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line + "\n")): Logger {
   // Every request writes two lines (access and audit): the line is built as text, without copying
-  // `fields` into a new object, and `toISOString` runs once per second, the milliseconds put in by
-  // hand: requests a millisecond or more apart each paid microseconds for it, a real share of a GET.
-  let second = -1;
-  let secondPrefix = ""; // "2026-12-03T11:04:18."
-  const time = () => {
-    const ms = Date.now();
-    const s = Math.floor(ms / 1000);
-    if (s !== second) [second, secondPrefix] = [s, new Date(s * 1000).toISOString().slice(0, 20)];
-    const milli = ms - s * 1000;
-    return `${secondPrefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
-  };
+  // `fields` into a new object, and stamped by isoNow (toISOString cost a GET microseconds).
   const emit = (level: string, message: string, fields?: Record<string, unknown>) => {
-    const head = `{"level":"${level}","time":"${time()}","message":${JSON.stringify(message)}`;
+    const head = `{"level":"${level}","time":"${isoNow()}","message":${JSON.stringify(message)}`;
     const rest = fields === undefined ? "{}" : JSON.stringify(fields);
     write(redactSecrets(rest === "{}" ? `${head}}` : `${head},${rest.slice(1)}`));
   };

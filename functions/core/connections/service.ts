@@ -15,6 +15,7 @@ import { isAllowed, readableProjects, type ConnectionAction } from "./permission
 import { credentialsInput, type CreateConnectionInput, type UpdateConnectionInput } from "./schemas";
 import { encryptionContext, hashOfCredentials, secretOf, type CredentialsHasher } from "./sealing";
 import { StoreConflictError, type ConnectionStore } from "./store";
+import { isoNow, isoTime } from "../iso-time";
 
 export interface ServiceDeps {
   store: ConnectionStore;
@@ -56,7 +57,7 @@ const auditActor = (actor: Actor): AuditEvent["actor"] =>
  */
 export function createConnectionService(deps: ServiceDeps) {
   const { store, sealer, okta, cursors } = deps;
-  const now = () => (deps.clock ?? (() => new Date()))().toISOString();
+  const now = deps.clock ? () => isoTime(deps.clock!().getTime()) : isoNow;
   const newId = deps.newId ?? randomUUID;
   const hashOf = (owner: { orgId: string; id: string }, creds: OktaCredentials) => hashOfCredentials(deps.hashCredentials, owner, creds);
   const healthInterval = deps.healthIntervalSeconds ?? DEFAULT_HEALTH_INTERVAL_S;

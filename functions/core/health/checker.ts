@@ -5,6 +5,7 @@ import { describeError, type Logger } from "../logger";
 import type { OktaAccess } from "../okta/access";
 import type { OrgLimiter } from "./limiter";
 import type { HealthRecorder } from "./recorder";
+import { isoTime } from "../iso-time";
 
 /** What became of one due connection. `deferred`: its Okta org is throttled past what the caller may wait. */
 export type CheckOutcome =
@@ -82,7 +83,7 @@ function createOrgQueues(check: (record: ConnectionRecord) => Promise<CheckOutco
  */
 export function createHealthChecker(deps: HealthCheckerDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const now = () => clock().toISOString();
+  const now = () => isoTime(clock().getTime());
 
   /** A failure of one item stays that item's: the others of the batch go on. */
   const failedAs = (connectionId: string) => (error: unknown): CheckOutcome => {

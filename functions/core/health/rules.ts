@@ -1,5 +1,6 @@
 import type { CheckResult } from "../connections/check";
 import type { ConnectionHealth } from "../connections/model";
+import { isoTime } from "../iso-time";
 
 /** Okta's passing moods: throttled, down or slow says nothing about the credentials (section 8). */
 export const TRANSIENT_CODES = new Set(["UpstreamRateLimited", "UpstreamUnavailable", "UpstreamTimeout"]);
@@ -33,8 +34,8 @@ export function nextCheckAt(result: CheckResult, health: ConnectionHealth, inter
     const backoff = RETRY_BASE_S * 2 ** Math.min(health.consecutiveFailures - 1, 10);
     wait = Math.min(intervalSeconds, Math.max(backoff, retryAfterSeconds));
   }
-  return new Date(checkedAt + wait * 1000).toISOString();
+  return isoTime(checkedAt + wait * 1000);
 }
 
 /** A just-proven connection's next check: one interval after `at`. */
-export const firstCheckAt = (at: string, intervalSeconds: number) => new Date(Date.parse(at) + intervalSeconds * 1000).toISOString();
+export const firstCheckAt = (at: string, intervalSeconds: number) => isoTime(Date.parse(at) + intervalSeconds * 1000);

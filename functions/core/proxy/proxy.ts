@@ -11,6 +11,7 @@ import { answerHeaders, requestHeaders } from "./headers";
 import type { OktaTarget } from "./path";
 import type { ProxyMethod } from "./policy";
 import { policyAllows } from "./policy-match";
+import { isoTime } from "../iso-time";
 
 /** The contract's cap on an Okta answer (section 7). */
 export const MAX_PROXIED_ANSWER_BYTES = 5 * 1024 * 1024;
@@ -87,7 +88,7 @@ export function createOktaProxy(deps: ProxyDeps): OktaProxy {
       orgId: record.orgId,
       projectId: record.projectId,
       reqId: ctx.reqId,
-      createdAt: clock().toISOString(),
+      createdAt: isoTime(clock().getTime()),
       metadata: { name: record.name, app: "okta", method: call.method, path: call.target.path, ...outcome },
     };
   }
