@@ -86,8 +86,23 @@ export async function parseExplained<S extends z.ZodMiniType>(schema: S, value: 
   return explained(await schema.safeParseAsync(value, { error: messageOf(root, missing) }), root, missing);
 }
 
+/** Hand-written parsers of the commonest valid input of a schema: `undefined` leaves the input to zod. */
+const plainParsers = new WeakMap<z.ZodMiniType, (input: unknown) => unknown>();
+
+/**
+ * `schema`, parsed by `parse` first where the input is what `parse` knows (it must accept only
+ * what the schema accepts, and answer what the schema would); zod parses the rest and words the
+ * refusals. For a schema every request of a route parses, such as the connection id.
+ */
+export function withPlainParse<S extends z.ZodMiniType>(schema: S, parse: (input: unknown) => z.output<S> | undefined): S {
+  plainParsers.set(schema, parse);
+  return schema;
+}
+
 /** The same for schemas without async checks (query strings, path parameters): no promise per parse. */
 export function parseExplainedSync<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Explained<z.output<S>> {
+  const quick = plainParsers.get(schema)?.(value) as z.output<S> | undefined;
+  if (quick !== undefined) return { success: true, data: quick };
   const plain = schema.safeParse(value);
   if (plain.success) return plain;
   const missing = new Set<string>();
