@@ -30,8 +30,10 @@ export interface Watched {
   context: BrowserContext;
   /** Console errors and uncaught exceptions, minus Chrome's note for every 4xx/5xx fetch. */
   errors: string[];
-  /** Bodies of every /api response the page received. */
+  /** Bodies of every /api response the page received and whose body has been read so far. */
   apiBodies: string[];
+  /** The same, once every body already received has been read (reading one is asynchronous). */
+  readApiBodies(): Promise<string[]>;
   /** Every /api request: method, path, If-Match. */
   apiRequests: { method: string; path: string; ifMatch?: string; body?: string }[];
   cspViolations(): Promise<string[]>;
@@ -71,6 +73,10 @@ export async function openPage(browser: Browser, opts: { width?: number; height?
     context,
     errors,
     apiBodies,
+    readApiBodies: async () => {
+      await Promise.all(pending);
+      return apiBodies;
+    },
     apiRequests,
     cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp ?? []),
     close: async () => {

@@ -93,7 +93,7 @@ describe("console: OAuth 2.0 service app connections", () => {
     await toast(page, "Updated the credentials of console-service-app").waitFor();
     expect(okta.tokenRequests.at(-1)).toMatchObject({ status: 200, assertionHeader: { alg: "RS256", kid: "from-file" } });
 
-    const answers = w.apiBodies.join("\n");
+    const answers = (await w.readApiBodies()).join("\n");
     for (const key of [first, second]) {
       expect(answers).not.toContain(key.d);
       expect(await page.content()).not.toContain(key.d);
