@@ -6,6 +6,7 @@
  * in CPU profiles of both. esbuild does not rename anything when it only compiles, so names stay
  * as written. tsx still resolves the imports: `node --import tsx --import ./bench/lib/as-built.mjs`.
  */
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { register } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,8 @@ import { isMainThread } from "node:worker_threads";
 if (isMainThread) register(import.meta.url);
 
 const TYPESCRIPT = /\.(ts|tsx|mts)$/;
+// tsconfig.json itself (the console's JSX among its options), as esbuild reads it when scripts/build.ts bundles.
+const tsconfigRaw = JSON.parse(readFileSync(new URL("../../tsconfig.json", import.meta.url), "utf8"));
 let esbuild;
 
 export async function load(url, context, nextLoad) {
@@ -28,8 +31,7 @@ export async function load(url, context, nextLoad) {
     target: `node${process.versions.node}`,
     sourcefile: path,
     sourcemap: "inline",
-    // The two options of tsconfig.json that change the output (the console's JSX).
-    tsconfigRaw: { compilerOptions: { jsx: "react-jsx", jsxImportSource: "hono/jsx" } },
+    tsconfigRaw,
   });
   return { format: "module", source: code, shortCircuit: true };
 }
