@@ -68,24 +68,6 @@ function withFullName(message: string, path: PropertyKey[], root: Root): string 
   return message.startsWith(`${own} `) ? `${fullName(path, root)}${message.slice(own.length)}` : message;
 }
 
-/**
- * Parses `value` with `schema`; on failure, one FieldIssue per broken rule (one per unknown key) and a
- * one-line message of them all. A missing key under an object that has a check of its own (such as
- * "credentials must send both ...") is left to that check. Async: a service app's private key is
- * checked with WebCrypto (jose) during the parse.
- *
- * Valid input, the usual case, is parsed once and plainly; only refused input is parsed again with
- * the error map that words its messages (zod builds no message while it passes, and the map and
- * its bookkeeping made a valid parse two to three times slower). Schemas are pure, so the second
- * parse finds the same issues.
- */
-export async function parseExplained<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Promise<Explained<z.output<S>>> {
-  const plain = await schema.safeParseAsync(value);
-  if (plain.success) return plain;
-  const missing = new Set<string>();
-  return explained(await schema.safeParseAsync(value, { error: messageOf(root, missing) }), root, missing);
-}
-
 /** Hand-written parsers of the commonest valid input of a schema: `undefined` leaves the input to zod. */
 const plainParsers = new WeakMap<z.ZodMiniType, (input: unknown) => unknown>();
 
@@ -99,10 +81,36 @@ export function withPlainParse<S extends z.ZodMiniType>(schema: S, parse: (input
   return schema;
 }
 
+/** The plain parser's answer, when the schema has one and it knows the input. */
+function parsedPlainly<S extends z.ZodMiniType>(schema: S, value: unknown): { success: true; data: z.output<S> } | undefined {
+  const data = plainParsers.get(schema)?.(value) as z.output<S> | undefined;
+  return data === undefined ? undefined : { success: true, data };
+}
+
+/**
+ * Parses `value` with `schema`; on failure, one FieldIssue per broken rule (one per unknown key) and a
+ * one-line message of them all. A missing key under an object that has a check of its own (such as
+ * "credentials must send both ...") is left to that check. Async: a service app's private key is
+ * checked with WebCrypto (jose) during the parse.
+ *
+ * Valid input, the usual case, is parsed once and plainly; only refused input is parsed again with
+ * the error map that words its messages (zod builds no message while it passes, and the map and
+ * its bookkeeping made a valid parse two to three times slower). Schemas are pure, so the second
+ * parse finds the same issues.
+ */
+export async function parseExplained<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Promise<Explained<z.output<S>>> {
+  const quick = parsedPlainly(schema, value);
+  if (quick) return quick;
+  const plain = await schema.safeParseAsync(value);
+  if (plain.success) return plain;
+  const missing = new Set<string>();
+  return explained(await schema.safeParseAsync(value, { error: messageOf(root, missing) }), root, missing);
+}
+
 /** The same for schemas without async checks (query strings, path parameters): no promise per parse. */
 export function parseExplainedSync<S extends z.ZodMiniType>(schema: S, value: unknown, root: Root): Explained<z.output<S>> {
-  const quick = plainParsers.get(schema)?.(value) as z.output<S> | undefined;
-  if (quick !== undefined) return { success: true, data: quick };
+  const quick = parsedPlainly(schema, value);
+  if (quick) return quick;
   const plain = schema.safeParse(value);
   if (plain.success) return plain;
   const missing = new Set<string>();

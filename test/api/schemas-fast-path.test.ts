@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { connectionIdParamSchema } from "../../functions/api/schemas";
-import { parseExplainedSync } from "../../functions/core/validation";
+import { parseExplained, parseExplainedSync, withPlainParse } from "../../functions/core/validation";
 
 /** The schema as it would be without its fast path: the answers the fast path must not change. */
 const plain = z.strictObject({
@@ -36,5 +36,14 @@ describe("the connection id's fast path", () => {
   it("lower-cases a valid id and words the 422 of an invalid one", () => {
     expect(parseExplainedSync(connectionIdParamSchema, { connectionId: "6F1C2D9E-2F6A-4A51-9D7E-0C7C1E8F4B21" }, root)).toEqual({ success: true, data: { connectionId: "6f1c2d9e-2f6a-4a51-9d7e-0c7c1e8f4b21" } });
     expect(parseExplainedSync(connectionIdParamSchema, { connectionId: "nope" }, root)).toMatchObject({ success: false, message: "params.connectionId must be a UUID" });
+  });
+
+  it("is asked first by both parse paths, sync and async; what it does not know goes to zod", async () => {
+    // A plain parser that marks its answers, to see which side answered (a real one must not).
+    const schema = withPlainParse(z.object({ n: z.number() }), (input) => ((input as { n?: unknown }).n === 1 ? ({ n: 1, plainly: true } as { n: number }) : undefined));
+    const answers = [parseExplainedSync(schema, { n: 1 }, root), await parseExplained(schema, { n: 1 }, root)];
+    expect(answers).toEqual([{ success: true, data: { n: 1, plainly: true } }, { success: true, data: { n: 1, plainly: true } }]);
+    expect(await parseExplained(schema, { n: 2 }, root)).toEqual({ success: true, data: { n: 2 } });
+    expect(await parseExplained(schema, { n: "x" }, root)).toMatchObject({ success: false, message: "params.n must be a number" });
   });
 });
