@@ -4,6 +4,7 @@
 // measures the difference).
 import * as z from "zod/mini";
 import { validationFailure } from "../errors";
+import { withPlainParse } from "../validation";
 import type { OktaCredentials } from "../okta/access";
 import { proxyPolicySchema } from "../proxy/policy";
 import type { ServiceAppKey } from "../okta/service-app-key";
@@ -20,43 +21,52 @@ export const idSchema = (field: string) => z.string().check(z.regex(ID_PATTERN, 
 
 export const projectIdSchema = z.lazy(() => idSchema("projectId"));
 
+const NAME_PATTERN = /^[a-z0-9-]+$/;
 export const connectionNameSchema = z.lazy(() =>
   z.string().check(
     z.minLength(1, "name must not be empty"),
     z.maxLength(64, "name must be at most 64 characters"),
-    z.regex(/^[a-z0-9-]+$/, "name may contain only lowercase letters, numbers and hyphens"),
+    z.regex(NAME_PATTERN, "name may contain only lowercase letters, numbers and hyphens"),
   ),
 );
 
-export const descriptionSchema = z.lazy(() => z.nullable(z.string().check(z.maxLength(256, "description must be at most 256 characters"))));
+const DESCRIPTION_MAX = 256;
+export const descriptionSchema = z.lazy(() => z.nullable(z.string().check(z.maxLength(DESCRIPTION_MAX, `description must be at most ${DESCRIPTION_MAX} characters`))));
 
 export const API_TOKEN_PATTERN = /^00[A-Za-z0-9_-]{40}$/;
 
-/** An Okta org URL's origin (`https://acme.okta.com`), or an issue. */
-function orgOrigin(raw: string, ctx: z.core.ParsePayload): string {
-  // The issue carries no `input`: the value is never echoed. Any issue fails the parse, so the
-  // returned value is never seen (not z.NEVER: using it makes esbuild load zod's JSON Schema
-  // generator at every cold start).
-  const refuse = (message: string): never => (ctx.issues.push({ code: "custom", message, input: undefined }), undefined as never);
+/** An Okta org URL's origin (`https://acme.okta.com`), or why it is refused. */
+function orgOriginOf(raw: string): { origin: string } | { refusal: string } {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return refuse("instanceUrl must be an absolute URL");
+    return { refusal: "instanceUrl must be an absolute URL" };
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "" || raw.includes("?") || raw.includes("#")) {
-    return refuse("instanceUrl must be the org's origin, without a path, query or fragment");
+    return { refusal: "instanceUrl must be the org's origin, without a path, query or fragment" };
   }
   // `acme.okta.com.` is the same host as `acme.okta.com` (the DNS root): stored without the dot.
   const hostname = url.hostname.endsWith(".") ? url.hostname.slice(0, -1) : url.hostname;
-  if (hostname.endsWith(".")) return refuse("instanceUrl must have a valid host name");
+  if (hostname.endsWith(".")) return { refusal: "instanceUrl must have a valid host name" };
   // Keep user info so the guard can refuse it with the contract's InvalidInstanceUrl.
   const userInfo = url.username || url.password ? `${url.username}${url.password ? ":" + url.password : ""}@` : "";
-  return `${url.protocol}//${userInfo}${hostname}${url.port ? `:${url.port}` : ""}`;
+  return { origin: `${url.protocol}//${userInfo}${hostname}${url.port ? `:${url.port}` : ""}` };
+}
+
+function orgOrigin(raw: string, ctx: z.core.ParsePayload): string {
+  const checked = orgOriginOf(raw);
+  if ("origin" in checked) return checked.origin;
+  // The issue carries no `input`: the value is never echoed. Any issue fails the parse, so the
+  // returned value is never seen (not z.NEVER: using it makes esbuild load zod's JSON Schema
+  // generator at every cold start).
+  ctx.issues.push({ code: "custom", message: checked.refusal, input: undefined });
+  return undefined as never;
 }
 
 /** Accepts an Okta org URL and returns its origin (`https://acme.okta.com`). */
-export const instanceUrlSchema = z.lazy(() => z.pipe(z.string().check(z.maxLength(255, "instanceUrl must be at most 255 characters")), z.transform(orgOrigin)));
+const INSTANCE_URL_MAX = 255;
+export const instanceUrlSchema = z.lazy(() => z.pipe(z.string().check(z.maxLength(INSTANCE_URL_MAX, `instanceUrl must be at most ${INSTANCE_URL_MAX} characters`)), z.transform(orgOrigin)));
 
 export const apiTokenSchema = z.lazy(() =>
   z.string().check(z.regex(API_TOKEN_PATTERN, "apiToken must be an Okta API token: '00' followed by 40 letters, digits, '_' or '-'")),
@@ -183,7 +193,7 @@ const createFields = () => ({
 });
 
 /** One member per method (contract sections 1 and 9), chosen by `method`. */
-export const createConnectionSchema = z.lazy(() =>
+const createConnectionShapes = z.lazy(() =>
   z.discriminatedUnion(
     "method",
     [
@@ -193,7 +203,46 @@ export const createConnectionSchema = z.lazy(() =>
     { error: (issue) => (issue.code === "invalid_union" ? "method must be one of: api-token, client-credentials" : undefined) },
   ),
 );
-export type CreateConnectionInput = z.output<typeof createConnectionSchema>;
+export type CreateConnectionInput = z.output<typeof createConnectionShapes>;
+export const createConnectionSchema = withPlainParse(createConnectionShapes, plainApiTokenCreate);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+const PLAIN_CREATE_KEYS = new Set(["name", "method", "credentials", "description", "projectId"]);
+const onlyKeys = (value: Record<string, unknown>, allowed: ReadonlySet<string>, required: number) => {
+  let count = 0;
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key) || value[key] === undefined) return false;
+    count++;
+  }
+  return count >= required;
+};
+const API_TOKEN_KEYS = new Set(["instanceUrl", "apiToken"]);
+
+/**
+ * The commonest create body, read without zod (validation.ts, withPlainParse): an API-token
+ * connection without a proxy policy or compatibility fields. It accepts only what the schema
+ * accepts and answers the same (test/api/schemas-fast-path.test.ts); anything else goes to zod.
+ */
+export function plainApiTokenCreate(input: unknown): CreateConnectionInput | undefined {
+  if (!isPlainObject(input) || !onlyKeys(input, PLAIN_CREATE_KEYS, 3)) return undefined;
+  const { name, method, credentials, description, projectId } = input;
+  if (method !== "api-token" || typeof name !== "string" || name.length > 64 || !NAME_PATTERN.test(name)) return undefined;
+  if (description !== undefined && description !== null && (typeof description !== "string" || description.length > DESCRIPTION_MAX)) return undefined;
+  if (projectId !== undefined && (typeof projectId !== "string" || !ID_PATTERN.test(projectId))) return undefined;
+  if (!isPlainObject(credentials) || !onlyKeys(credentials, API_TOKEN_KEYS, 2)) return undefined;
+  const { instanceUrl, apiToken } = credentials;
+  if (typeof apiToken !== "string" || !API_TOKEN_PATTERN.test(apiToken) || typeof instanceUrl !== "string" || instanceUrl.length > INSTANCE_URL_MAX) return undefined;
+  const checked = orgOriginOf(instanceUrl);
+  if (!("origin" in checked)) return undefined;
+  return {
+    name,
+    ...(description === undefined ? {} : { description }),
+    ...(projectId === undefined ? {} : { projectId }),
+    method,
+    credentials: { instanceUrl: checked.origin, apiToken },
+  };
+}
 
 export const updateConnectionSchema = z.lazy(() =>
   z
