@@ -18,6 +18,8 @@ export const isRawProxyTarget = (target: string) => RAW_PROXY_TARGET.test(target
 
 /** The request body: absent, or JSON (passed on byte for byte). The 64 KiB cap is the app's. */
 async function jsonBody(c: Context): Promise<string | undefined> {
+  // No body at all (a GET, usually): nothing to read.
+  if (c.req.raw.body === null) return undefined;
   const text = await c.req.text();
   if (text === "") return undefined;
   try {
@@ -57,7 +59,8 @@ export function registerProxyRoutes(router: Router, proxy: OktaProxy) {
         const proxyBase = `${origin}${BASE}/${params.connectionId}/proxy`;
         const answer = await proxy.call(ctx, { connectionId: params.connectionId, method, target, body, proxyBase });
         const empty = answer.body.length === 0 || answer.status === 204 || answer.status === 304;
-        return new Response(empty ? null : new Uint8Array(answer.body), { status: answer.status, headers: { ...answer.headers, "x-upstream": "okta" } });
+        // The Response copies the bytes it is given (undici), so the Buffer goes as it is.
+        return new Response(empty ? null : (answer.body as Uint8Array<ArrayBuffer>), { status: answer.status, headers: { ...answer.headers, "x-upstream": "okta" } });
       },
     );
   }
