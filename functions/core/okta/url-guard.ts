@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 import { DEADLINES } from "../deadlines";
 import { invalidInstanceUrl, upstreamTimeout, upstreamUnavailable } from "../errors";
+import { setEvictingOldest } from "../bounded-map";
 
 /** One address a hostname resolves to. */
 export interface ResolvedAddress {
@@ -75,40 +76,19 @@ export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver;
   const allowlist = new Set(opts.allowlist ?? []);
   const resolve = withDeadline(opts.resolve ?? defaultResolver, opts.dnsTimeoutMs ?? DEADLINES.dnsMs);
 
+  /** What the URL alone decides (no DNS), or throws; kept per URL, as the same few come back call after call. */
+  const judged = new Map<string, JudgedUrl>();
+  function judge(instanceUrl: string): JudgedUrl {
+    const known = judged.get(instanceUrl);
+    if (known) return known;
+    const verdict = judgeUrl(instanceUrl, allowlist);
+    setEvictingOldest(judged, instanceUrl, verdict, JUDGED_MAX);
+    return verdict;
+  }
+
   return {
     async check(instanceUrl) {
-      let url: URL;
-      try {
-        url = new URL(instanceUrl);
-      } catch {
-        throw invalidInstanceUrl("instanceUrl is not a valid URL");
-      }
-      if (url.protocol !== "https:" && url.protocol !== "http:") {
-        throw invalidInstanceUrl("instanceUrl must use https");
-      }
-      // Checked before the allowlist and without echoing the URL: it would carry the password.
-      if (url.username !== "" || url.password !== "") {
-        throw invalidInstanceUrl("instanceUrl must not include a user name or other credentials");
-      }
-      const protocol = url.protocol;
-      const port = url.port ? Number(url.port) : protocol === "https:" ? 443 : 80;
-      const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-      const literal = isIP(hostname) !== 0; // WHATWG URL already turned 0x7f.1, 2130706433... into dotted form
-      const allowed = allowlist.has(`${url.hostname}:${port}`);
-
-      if (!allowed) {
-        if (protocol !== "https:") throw invalidInstanceUrl("instanceUrl must use https");
-        if (port !== 443) throw invalidInstanceUrl("instanceUrl must use the default https port 443");
-        const name = hostname.replace(/\.$/, "");
-        if (ADMIN_CONSOLE.host.test(name)) throw invalidInstanceUrl(name.replace(ADMIN_CONSOLE.host, ADMIN_CONSOLE.hint));
-        if (name === "localhost" || name.endsWith(".localhost")) {
-          throw invalidInstanceUrl("instanceUrl must not point to localhost");
-        }
-        if (literal && !isPublicAddress(hostname)) {
-          throw invalidInstanceUrl("instanceUrl must not point to a private, loopback or reserved address");
-        }
-      }
-
+      const { origin, hostname, port, protocol, literal, allowed } = judge(instanceUrl);
       const addresses = literal
         ? [{ address: hostname, family: isIP(hostname) === 6 ? 6 : 4 } as ResolvedAddress]
         : await resolveOnce(resolve, hostname);
@@ -121,9 +101,57 @@ export function createUrlGuard(opts: { allowlist?: string[]; resolve?: Resolver;
       if (!addresses.every((a) => isIP(a.address) !== 0)) throw invalidInstanceUrl(`could not resolve ${hostname}`);
       const checked = addresses.map((a) => ({ address: a.address, family: isIP(a.address) === 6 ? 6 : 4 }) as ResolvedAddress);
       const pinned = checked[0]!;
-      return { origin: url.origin, hostname, port, protocol, address: pinned.address, family: pinned.family, addresses: checked };
+      return { origin, hostname, port, protocol, address: pinned.address, family: pinned.family, addresses: checked };
     },
   };
+}
+
+interface JudgedUrl {
+  origin: string;
+  hostname: string;
+  port: number;
+  protocol: "https:" | "http:";
+  /** The host is an IP address: no lookup. */
+  literal: boolean;
+  /** On the insecure allowlist (local and test setups): any scheme, port and address. */
+  allowed: boolean;
+}
+const JUDGED_MAX = 1_000;
+
+/** The URL's own verdict, before any lookup: throws `InvalidInstanceUrl` for what no address can redeem. */
+function judgeUrl(instanceUrl: string, allowlist: ReadonlySet<string>): JudgedUrl {
+  let url: URL;
+  try {
+    url = new URL(instanceUrl);
+  } catch {
+    throw invalidInstanceUrl("instanceUrl is not a valid URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw invalidInstanceUrl("instanceUrl must use https");
+  }
+  // Checked before the allowlist and without echoing the URL: it would carry the password.
+  if (url.username !== "" || url.password !== "") {
+    throw invalidInstanceUrl("instanceUrl must not include a user name or other credentials");
+  }
+  const protocol = url.protocol;
+  const port = url.port ? Number(url.port) : protocol === "https:" ? 443 : 80;
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  const literal = isIP(hostname) !== 0; // WHATWG URL already turned 0x7f.1, 2130706433... into dotted form
+  const allowed = allowlist.has(`${url.hostname}:${port}`);
+
+  if (!allowed) {
+    if (protocol !== "https:") throw invalidInstanceUrl("instanceUrl must use https");
+    if (port !== 443) throw invalidInstanceUrl("instanceUrl must use the default https port 443");
+    const name = hostname.replace(/\.$/, "");
+    if (ADMIN_CONSOLE.host.test(name)) throw invalidInstanceUrl(name.replace(ADMIN_CONSOLE.host, ADMIN_CONSOLE.hint));
+    if (name === "localhost" || name.endsWith(".localhost")) {
+      throw invalidInstanceUrl("instanceUrl must not point to localhost");
+    }
+    if (literal && !isPublicAddress(hostname)) {
+      throw invalidInstanceUrl("instanceUrl must not point to a private, loopback or reserved address");
+    }
+  }
+  return { origin: url.origin, hostname, port, protocol, literal, allowed };
 }
 
 class DnsTimeout extends Error {}

@@ -176,6 +176,20 @@ describe("url guard", () => {
     expect((await refusal(guard.check("https://user:pass@localhost:8443"))).code).toBe("InvalidInstanceUrl");
   });
 
+  it("asks DNS anew on every check, though the URL's own verdict is kept: a new answer is judged again", async () => {
+    const table: Record<string, ResolvedAddress[]> = { "acme.okta.com": [v4("52.1.2.3")] };
+    const calls: string[] = [];
+    const guard = createUrlGuard({ resolve: async (host) => (calls.push(host), table[host]!) });
+    expect((await guard.check("https://acme.okta.com")).address).toBe("52.1.2.3");
+    table["acme.okta.com"] = [v4("10.0.0.7")]; // rebinding to a private address
+    expect((await refusal(guard.check("https://acme.okta.com"))).code).toBe("InvalidInstanceUrl");
+    table["acme.okta.com"] = [v4("52.1.2.4")];
+    expect((await guard.check("https://acme.okta.com")).address).toBe("52.1.2.4");
+    expect(calls).toEqual(["acme.okta.com", "acme.okta.com", "acme.okta.com"]);
+    // A refused URL is refused every time.
+    for (let n = 0; n < 2; n++) expect((await refusal(guard.check("http://acme.okta.com"))).message).toBe("instanceUrl must use https");
+  });
+
   it("parses the allowlist variable", () => {
     expect(parseAllowlist(undefined)).toEqual([]);
     expect(parseAllowlist("")).toEqual([]);
