@@ -3,29 +3,31 @@ import * as z from "zod/mini";
 import type { Actor } from "../core/connections/model";
 import { ID_PATTERN } from "../core/connections/schemas";
 import { unauthorized } from "../core/errors";
+import { isPlainObject } from "../core/validation";
+
+const ORG_ROLES = ["admin", "member"] as const;
+const PROJECT_ROLES = ["admin", "member", "viewer"] as const;
+const SUB_MAX = 256;
 
 /**
  * The one parser from a token's claims to the acting user (contract section 3), for claims that
  * were verified here (the local server) or by API Gateway's JWT authorizer (the Lambda). Nothing
  * here verifies a signature: callers hand in claims that are already trusted.
  */
-type Claims = { sub: string; org_id: string; exp: number; org_role: "admin" | "member"; projects: Record<string, "admin" | "member" | "viewer"> };
-
-/** Built on the first token whose claims the plain reading below does not know (a cold start builds none). */
-let claimsSchema: z.ZodMiniType<Claims> | undefined;
-const schema = () =>
-  (claimsSchema ??= z.object({
-    sub: z.string().check(z.minLength(1), z.maxLength(256)),
+const buildSchema = () =>
+  z.object({
+    sub: z.string().check(z.minLength(1), z.maxLength(SUB_MAX)),
     org_id: z.string().check(z.regex(ID_PATTERN)),
     exp: z.number(),
-    org_role: z._default(z.enum(["admin", "member"]), "member"),
-    projects: z._default(z.record(z.string().check(z.regex(ID_PATTERN)), z.enum(["admin", "member", "viewer"])), {}),
-  }));
+    org_role: z._default(z.enum(ORG_ROLES), "member"),
+    projects: z._default(z.record(z.string().check(z.regex(ID_PATTERN)), z.enum(PROJECT_ROLES)), {}),
+  });
+type Claims = z.output<ReturnType<typeof buildSchema>>;
 
-const ORG_ROLES: ReadonlySet<unknown> = new Set(["admin", "member"]);
-const PROJECT_ROLES: ReadonlySet<unknown> = new Set(["admin", "member", "viewer"]);
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+/** Built on the first token whose claims the plain reading below does not know (a cold start builds none). */
+let claimsSchema: ReturnType<typeof buildSchema> | undefined;
+const isOrgRole = (value: unknown): value is Claims["org_role"] => (ORG_ROLES as readonly unknown[]).includes(value);
+const isProjectRole = (value: unknown): value is Claims["projects"][string] => (PROJECT_ROLES as readonly unknown[]).includes(value);
 
 /**
  * The claims every token carries, read without zod: the first authenticated request of a cold
@@ -35,25 +37,25 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 export function plainClaims(payload: unknown): Claims | undefined {
   if (!isPlainObject(payload)) return undefined;
   const { sub, org_id, exp, org_role, projects } = payload;
-  if (typeof sub !== "string" || sub.length < 1 || sub.length > 256) return undefined;
+  if (typeof sub !== "string" || sub.length < 1 || sub.length > SUB_MAX) return undefined;
   if (typeof org_id !== "string" || !ID_PATTERN.test(org_id) || typeof exp !== "number" || !Number.isFinite(exp)) return undefined;
-  if (org_role !== undefined && !ORG_ROLES.has(org_role)) return undefined;
+  if (org_role !== undefined && !isOrgRole(org_role)) return undefined;
   const roles: Claims["projects"] = {};
   if (projects !== undefined) {
     if (!isPlainObject(projects)) return undefined;
     for (const [project, role] of Object.entries(projects)) {
-      if (!ID_PATTERN.test(project) || !PROJECT_ROLES.has(role)) return undefined;
-      roles[project] = role as Claims["projects"][string];
+      if (!ID_PATTERN.test(project) || !isProjectRole(role)) return undefined;
+      roles[project] = role;
     }
   }
-  return { sub, org_id, exp, org_role: (org_role as Claims["org_role"] | undefined) ?? "member", projects: roles };
+  return { sub, org_id, exp, org_role: org_role ?? "member", projects: roles };
 }
 
 /** The claims as the schema reads them, or undefined. */
 export function parseClaims(payload: unknown): Claims | undefined {
   const plain = plainClaims(payload);
   if (plain) return plain;
-  const parsed = schema().safeParse(payload);
+  const parsed = (claimsSchema ??= buildSchema()).safeParse(payload);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -81,6 +81,10 @@ export function withPlainParse<S extends z.ZodMiniType>(schema: S, parse: (input
   return schema;
 }
 
+/** An object as JSON.parse makes them: what a plain parser reads (anything else is left to zod). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
 /** The plain parser's answer, when the schema has one and it knows the input. */
 function parsedPlainly<S extends z.ZodMiniType>(schema: S, value: unknown): { success: true; data: z.output<S> } | undefined {
   const data = plainParsers.get(schema)?.(value) as z.output<S> | undefined;

@@ -4,7 +4,7 @@
 // measures the difference).
 import * as z from "zod/mini";
 import { validationFailure } from "../errors";
-import { withPlainParse } from "../validation";
+import { isPlainObject, withPlainParse } from "../validation";
 import type { OktaCredentials } from "../okta/access";
 import { proxyPolicySchema } from "../proxy/policy";
 import type { ServiceAppKey } from "../okta/service-app-key";
@@ -22,10 +22,11 @@ export const idSchema = (field: string) => z.string().check(z.regex(ID_PATTERN, 
 export const projectIdSchema = z.lazy(() => idSchema("projectId"));
 
 const NAME_PATTERN = /^[a-z0-9-]+$/;
+const NAME_MAX = 64;
 export const connectionNameSchema = z.lazy(() =>
   z.string().check(
     z.minLength(1, "name must not be empty"),
-    z.maxLength(64, "name must be at most 64 characters"),
+    z.maxLength(NAME_MAX, `name must be at most ${NAME_MAX} characters`),
     z.regex(NAME_PATTERN, "name may contain only lowercase letters, numbers and hyphens"),
   ),
 );
@@ -206,8 +207,6 @@ const createConnectionShapes = z.lazy(() =>
 export type CreateConnectionInput = z.output<typeof createConnectionShapes>;
 export const createConnectionSchema = withPlainParse(createConnectionShapes, plainApiTokenCreate);
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 const PLAIN_CREATE_KEYS = new Set(["name", "method", "credentials", "description", "projectId"]);
 const onlyKeys = (value: Record<string, unknown>, allowed: ReadonlySet<string>, required: number) => {
   let count = 0;
@@ -227,7 +226,7 @@ const API_TOKEN_KEYS = new Set(["instanceUrl", "apiToken"]);
 export function plainApiTokenCreate(input: unknown): CreateConnectionInput | undefined {
   if (!isPlainObject(input) || !onlyKeys(input, PLAIN_CREATE_KEYS, 3)) return undefined;
   const { name, method, credentials, description, projectId } = input;
-  if (method !== "api-token" || typeof name !== "string" || name.length > 64 || !NAME_PATTERN.test(name)) return undefined;
+  if (method !== "api-token" || typeof name !== "string" || name.length > NAME_MAX || !NAME_PATTERN.test(name)) return undefined;
   if (description !== undefined && description !== null && (typeof description !== "string" || description.length > DESCRIPTION_MAX)) return undefined;
   if (projectId !== undefined && (typeof projectId !== "string" || !ID_PATTERN.test(projectId))) return undefined;
   if (!isPlainObject(credentials) || !onlyKeys(credentials, API_TOKEN_KEYS, 2)) return undefined;
