@@ -2,7 +2,7 @@ import { LegacySecretError, SecretUnreadableError } from "../crypto/secret-error
 import { isDomainError } from "../errors";
 import type { OktaAccess } from "../okta/access";
 import type { RateLimit, SendGate } from "../okta/transport";
-import type { ConnectionRecord } from "./model";
+import type { CheckedConnection } from "./model";
 
 /** Okta's verdict on a stored connection (contract section 4): data, not an error. */
 export type CheckResult =
@@ -32,7 +32,7 @@ export interface CheckReport {
  * itself (database, KMS) are thrown, not reported as the connection's fault.
  * `gate`: see OktaAccess.check; what its `wait` throws is thrown.
  */
-export async function checkConnectionReport(okta: OktaAccess, record: ConnectionRecord, now: () => string, gate?: SendGate): Promise<CheckReport> {
+export async function checkConnectionReport(okta: OktaAccess, record: CheckedConnection, now: () => string, gate?: SendGate): Promise<CheckReport> {
   try {
     const rateLimit = await okta.check(record, gate);
     return { result: { valid: true, checkedAt: now() }, ...(rateLimit ? { rateLimit } : {}) };

@@ -74,6 +74,15 @@ export interface ConnectionRecord {
   nextCheckAt?: string;
 }
 
+/**
+ * What a check of stored credentials reads of a connection (the health checks' batch reads): whose
+ * it is, how it reaches Okta, its sealed secret and its health; not its name, policy or history.
+ */
+export type CheckedConnection = Pick<
+  ConnectionRecord,
+  "id" | "orgId" | "projectId" | "method" | "instanceUrl" | "serviceApp" | "secret" | "credentialsHash" | "health" | "createdAt" | "nextCheckAt"
+>;
+
 /** A connection as a list reads it: everything but its sealed secret, which no list answer needs. */
 export type ListedConnection = Omit<ConnectionRecord, "secret">;
 
@@ -85,6 +94,13 @@ export function withRecordDefaults<R extends ListedConnection>(stored: Omit<R, "
     proxy: stored.proxy ?? defaultProxyPolicy(),
     health: stored.health ?? healthyAt(stored.createdAt),
   } as R;
+}
+
+/** A checked connection read from an item written before `method` or `health` existed: their defaults, as withRecordDefaults. */
+export function withCheckedDefaults(stored: Omit<CheckedConnection, "method" | "health"> & Partial<CheckedConnection>): CheckedConnection {
+  stored.method ??= "api-token";
+  stored.health ??= healthyAt(stored.createdAt);
+  return stored as CheckedConnection;
 }
 
 /** The public credentials of a method: never the token or the key. */

@@ -1,4 +1,4 @@
-import type { AuditEvent, ConnectionHealth, ConnectionRecord, HealthStatus, ListedConnection } from "./model";
+import type { AuditEvent, CheckedConnection, ConnectionHealth, ConnectionRecord, HealthStatus, ListedConnection } from "./model";
 
 /** Where to continue a query; opaque to the domain (the cursor codec signs it). */
 export type StoreKey = Record<string, string>;
@@ -58,8 +58,8 @@ export interface ListFilter {
  */
 export interface ConnectionStore {
   getById(orgId: string, id: string): Promise<ConnectionRecord | null>;
-  /** Strongly consistent reads of many connections (the health checks' batches), in the order asked; `null`: gone. */
-  getManyById(ids: { orgId: string; id: string }[]): Promise<(ConnectionRecord | null)[]>;
+  /** Strongly consistent reads of what a check needs of many connections (the health checks' batches), in the order asked; `null`: gone. */
+  getManyById(ids: { orgId: string; id: string }[]): Promise<(CheckedConnection | null)[]>;
   getByName(orgId: string, projectId: string | null, name: string): Promise<ConnectionRecord | null>;
   isNameTaken(orgId: string, projectId: string | null, name: string): Promise<boolean>;
   /** The id holding a name, read from its lock (strongly consistent, unlike the name index). */

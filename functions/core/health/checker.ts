@@ -1,5 +1,5 @@
 import { checkConnectionReport } from "../connections/check";
-import type { ConnectionRecord } from "../connections/model";
+import type { CheckedConnection } from "../connections/model";
 import type { ConnectionStore, DueConnection } from "../connections/store";
 import { describeError, type Logger } from "../logger";
 import type { OktaAccess } from "../okta/access";
@@ -52,15 +52,15 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
  * One queue of connections per Okta org (`instanceUrl`), each worked by at most `concurrency`
  * workers, which start as connections arrive: a slow or throttled org holds back only its own.
  */
-function createOrgQueues(check: (record: ConnectionRecord) => Promise<CheckOutcome>, concurrency: number, outcomes: Map<string, CheckOutcome>) {
-  const queues = new Map<string, { waiting: ConnectionRecord[]; workers: number }>();
+function createOrgQueues(check: (record: CheckedConnection) => Promise<CheckOutcome>, concurrency: number, outcomes: Map<string, CheckOutcome>) {
+  const queues = new Map<string, { waiting: CheckedConnection[]; workers: number }>();
   const running = new Set<Promise<void>>();
-  const work = async (queue: { waiting: ConnectionRecord[]; workers: number }) => {
+  const work = async (queue: { waiting: CheckedConnection[]; workers: number }) => {
     for (let record = queue.waiting.shift(); record; record = queue.waiting.shift()) outcomes.set(record.id, await check(record));
     queue.workers--;
   };
   return {
-    push(record: ConnectionRecord) {
+    push(record: CheckedConnection) {
       let queue = queues.get(record.instanceUrl);
       if (!queue) queues.set(record.instanceUrl, (queue = { waiting: [], workers: 0 }));
       queue.waiting.push(record);
@@ -91,7 +91,7 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
     return { connectionId, outcome: "failed" };
   };
 
-  async function checkRecord(record: ConnectionRecord, maxWaitMs: number): Promise<CheckOutcome> {
+  async function checkRecord(record: CheckedConnection, maxWaitMs: number): Promise<CheckOutcome> {
     const connectionId = record.id;
     const org = record.instanceUrl;
     if (!(await deps.limiter.acquire(org, maxWaitMs))) return { connectionId, outcome: "deferred", retryInMs: deps.limiter.waitFor(org) };
@@ -142,7 +142,7 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
       const outcomes = new Map<string, CheckOutcome>();
       const orgs = createOrgQueues((record) => checkRecord(record, maxWaitMs).catch(failedAs(record.id)), deps.limiter.concurrency, outcomes);
       /** A read connection goes to its org's queue at once: checks start while later batches are still read. */
-      const take = (d: DueConnection, record: ConnectionRecord | null) => {
+      const take = (d: DueConnection, record: CheckedConnection | null) => {
         if (!record) return void outcomes.set(d.id, { connectionId: d.id, outcome: "gone" });
         if (!opts.force && record.nextCheckAt && record.nextCheckAt > dueBy) return void outcomes.set(d.id, { connectionId: d.id, outcome: "not-due" });
         orgs.push(record);

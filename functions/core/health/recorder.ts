@@ -1,10 +1,10 @@
 import type { CheckReport } from "../connections/check";
-import type { ConnectionRecord } from "../connections/model";
+import type { CheckedConnection, ConnectionHealth } from "../connections/model";
 import type { ConnectionStore } from "../connections/store";
 import { nextCheckAt, nextHealth } from "./rules";
 
 /** What a recorded check did: the health it wrote (or `superseded`: newer credentials or a delete won). */
-export type RecordOutcome = { outcome: "recorded"; health: ConnectionRecord["health"]; nextCheckAt: string } | { outcome: "superseded" };
+export type RecordOutcome = { outcome: "recorded"; health: ConnectionHealth; nextCheckAt: string } | { outcome: "superseded" };
 
 /**
  * Records checks (validate and the schedule alike): the section-8 rules applied to the health the
@@ -12,7 +12,7 @@ export type RecordOutcome = { outcome: "recorded"; health: ConnectionRecord["hea
  */
 export function createHealthRecorder(deps: { store: Pick<ConnectionStore, "recordHealth">; intervalSeconds: number }) {
   return {
-    async record(checked: ConnectionRecord, report: CheckReport): Promise<RecordOutcome> {
+    async record(checked: CheckedConnection, report: CheckReport): Promise<RecordOutcome> {
       const health = nextHealth(checked.health, report.result);
       const next = nextCheckAt(report.result, health, deps.intervalSeconds, report.retryAfterSeconds);
       const write = { orgId: checked.orgId, id: checked.id, credentialsHash: checked.credentialsHash, health, nextCheckAt: next };

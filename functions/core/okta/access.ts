@@ -1,4 +1,4 @@
-import type { ConnectionMethod, ConnectionRecord } from "../connections/model";
+import type { CheckedConnection, ConnectionMethod } from "../connections/model";
 import { validationFailure } from "../errors";
 import type { RateLimit, SendGate } from "./transport";
 import type { OktaTarget, UrlGuard } from "./url-guard";
@@ -50,16 +50,16 @@ export interface OktaAccess {
    * (after the secret is opened and the connection made): the health checks keep an org's
    * Retry-After window with it, one opened by a concurrent request's 429 included.
    */
-  check(record: ConnectionRecord, gate?: SendGate): Promise<RateLimit | undefined>;
+  check(record: CheckedConnection, gate?: SendGate): Promise<RateLimit | undefined>;
   /** Authorization of one request through a stored connection (the proxy). `path` starts with `/`. */
-  authorize(record: ConnectionRecord, request: { method: string; path: string }): Promise<AuthorizedRequest>;
+  authorize(record: CheckedConnection, request: { method: string; path: string }): Promise<AuthorizedRequest>;
 }
 
 export interface OktaAccessDeps {
   guard: UrlGuard;
   methods: OktaMethods;
   /** Opens the record's sealed secret (the envelope port, under the record's encryption context). */
-  openSecret(record: ConnectionRecord): Promise<string>;
+  openSecret(record: CheckedConnection): Promise<string>;
   now?: () => number;
 }
 
@@ -68,7 +68,7 @@ export const SECRET_CACHE_TTL_MS = 5 * 60_000;
 const SECRET_CACHE_MAX = 1_000;
 
 /** The credentials of a record, given its opened secret. */
-export function credentialsOf(record: ConnectionRecord, secret: string): OktaCredentials {
+export function credentialsOf(record: CheckedConnection, secret: string): OktaCredentials {
   if (record.method === "client-credentials") {
     const app = record.serviceApp;
     if (!app) throw validationFailure("the connection's service app fields are missing");
@@ -83,7 +83,7 @@ export function createOktaAccess(deps: OktaAccessDeps): OktaAccess {
   // (same credentialsHash) and for at most SECRET_CACHE_TTL_MS: a warm call needs no KMS request.
   const secrets = new Map<string, { hash: string; secret: string; until: number }>();
 
-  async function secretOf(record: ConnectionRecord): Promise<string> {
+  async function secretOf(record: CheckedConnection): Promise<string> {
     const key = `${record.orgId}/${record.id}`;
     const hit = secrets.get(key);
     if (hit && hit.hash === record.credentialsHash && hit.until > now()) return hit.secret;

@@ -11,7 +11,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
-import { withRecordDefaults, type AuditEvent, type ConnectionRecord, type ListedConnection } from "../connections/model";
+import { withCheckedDefaults, withRecordDefaults, type AuditEvent, type CheckedConnection, type ConnectionRecord, type ListedConnection } from "../connections/model";
 import {
   StoreConflictError,
   type ConnectionStore,
@@ -44,10 +44,15 @@ const STORED_AS_KEYS: ReadonlySet<string> = new Set(["nextCheckAt"]);
 /** A connection item as a record; a list's items (read without the secret) as listed connections. */
 function recordFrom<R extends ListedConnection = ConnectionRecord>(item: Item): R {
   const record = fromItem(item, TABLE_ATTRIBUTES);
-  const due = item.GSI2SK?.S;
-  const nextCheckAt = due === undefined ? undefined : keys.parseHealthDueKey(due)?.nextCheckAt;
+  const nextCheckAt = nextCheckAtOf(item);
   if (nextCheckAt) record.nextCheckAt = nextCheckAt;
   return withRecordDefaults<R>(record as R);
+}
+
+/** The due time a connection item keeps as its due-index key. */
+function nextCheckAtOf(item: Item): string | undefined {
+  const due = item.GSI2SK?.S;
+  return due === undefined ? undefined : keys.parseHealthDueKey(due)?.nextCheckAt;
 }
 
 /** The table's own attributes on a connection item: keys and the item type, not record fields. */
@@ -79,6 +84,36 @@ const listProjection = {
   ProjectionExpression: LISTED.map((_, i) => `#l${i}`).join(", "),
   names: Object.fromEntries(LISTED.map((name, i) => [`#l${i}`, name])),
 };
+
+/**
+ * What a health check reads of a connection item: the keys (to match the batch's answers), the due
+ * key (its nextCheckAt) and CheckedConnection's fields. A Record, for the same reason as LISTED_FIELDS.
+ */
+const CHECKED_FIELDS: Record<Exclude<keyof CheckedConnection, "nextCheckAt">, true> = {
+  id: true,
+  orgId: true,
+  projectId: true,
+  method: true,
+  instanceUrl: true,
+  serviceApp: true,
+  secret: true,
+  credentialsHash: true,
+  health: true,
+  createdAt: true,
+};
+const CHECKED = ["PK", "SK", "GSI2SK", ...Object.keys(CHECKED_FIELDS)];
+const checkedProjection = {
+  ProjectionExpression: CHECKED.map((_, i) => `#c${i}`).join(", "),
+  ExpressionAttributeNames: Object.fromEntries(CHECKED.map((name, i) => [`#c${i}`, name])),
+};
+
+/** A checked connection from the attributes CHECKED reads. */
+function checkedFrom(item: Item): CheckedConnection {
+  const record = fromItem(item, TABLE_ATTRIBUTES) as Omit<CheckedConnection, "method" | "health">;
+  const nextCheckAt = nextCheckAtOf(item);
+  if (nextCheckAt) record.nextCheckAt = nextCheckAt;
+  return withCheckedDefaults(record);
+}
 
 /** What a health write owns: an update that keeps the credentials leaves these as they are stored now. */
 const HEALTH_ATTRIBUTES = new Set(["health", "GSI2PK", "GSI2SK"]);
@@ -249,7 +284,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
       if (attempt >= BATCH_GET_ATTEMPTS) throw serviceUnavailable("The database left part of a batch read unprocessed");
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
       const out = await withStoreErrors(() =>
-        client.send(new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } })),
+        client.send(new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true, ...checkedProjection } } })),
       );
       for (const item of out.Responses?.[TableName] ?? []) found.set(`${item.PK?.S}\n${item.SK?.S}`, item);
       pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
@@ -266,7 +301,7 @@ export function createDynamoStore(opts: { client: DynamoDBClient; tableName: str
     }
     return wanted.map((k) => {
       const item = found.get(`${k.PK}\n${k.SK}`);
-      return item ? recordFrom(item) : null;
+      return item ? checkedFrom(item) : null;
     });
   };
   const idOfName: ConnectionStore["idOfName"] = async (orgId, projectId, name) => {

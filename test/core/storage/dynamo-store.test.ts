@@ -5,7 +5,8 @@ import { StoreConflictError, type ConnectionStore } from "../../../functions/cor
 import { createDynamoClient } from "../../../functions/core/storage/dynamo-client";
 import { createDynamoStore } from "../../../functions/core/storage/dynamo-store";
 import { ensureTable } from "../../../functions/core/storage/table";
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import * as keys from "../../../functions/core/storage/keys";
+import { ScanCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
 /** The DynamoDB adapter on DynamoDB Local: atomic name locks, optimistic versions, exact paging. */
@@ -123,7 +124,7 @@ describe("dynamo store", () => {
     expect(healthy.items).toEqual([plainListed, appListed]);
   });
 
-  it("reads many connections at once, over BatchGetItem's 100 keys, in the order asked; a missing one is null", async () => {
+  it("reads what a check needs of many connections at once, over BatchGetItem's 100 keys, in the order asked; a missing one is null", async () => {
     const made = Array.from({ length: 130 }, (_, i) => record({ orgId: i % 2 ? "org-many-a" : "org-many-b", projectId: "pm", name: `many-${i}` }));
     for (const r of made) await store.create(r, audit(r));
     const asked = [...made].reverse().map((r) => ({ orgId: r.orgId, id: r.id }));
@@ -132,10 +133,24 @@ describe("dynamo store", () => {
     const read = await store.getManyById(asked);
     expect(read).toHaveLength(asked.length);
     expect(read[7]).toBeNull();
-    const expected = [...made].reverse().map((r) => r as ConnectionRecord | null);
+    // Whose it is, how it reaches Okta, its sealed secret and health: not its name, policy or history.
+    const checked = (r: ConnectionRecord) => {
+      const { name, description, proxy, version, updatedAt, ...rest } = r;
+      void [name, description, proxy, version, updatedAt];
+      return rest;
+    };
+    const expected = [...made].reverse().map((r) => checked(r) as ReturnType<typeof checked> | null);
     expected.splice(7, 0, null);
-    expected.push(made[0]!);
+    expected.push(checked(made[0]!));
     expect(read).toEqual(expected);
+    // An item written before `method` and `health` existed reads as their defaults, as a GET does.
+    const old = made[2]!;
+    const Key = { PK: { S: keys.connectionKey(old.orgId, old.id).PK }, SK: { S: keys.connectionKey(old.orgId, old.id).SK } };
+    await client.send(new UpdateItemCommand({ TableName: tableName, Key, UpdateExpression: "REMOVE #m, #h", ExpressionAttributeNames: { "#m": "method", "#h": "health" } }));
+    const [legacy] = await store.getManyById([{ orgId: old.orgId, id: old.id }]);
+    const asGot = await store.getById(old.orgId, old.id);
+    expect(legacy).toMatchObject({ method: "api-token", health: { status: "healthy", checkedAt: old.createdAt, consecutiveFailures: 0 } });
+    expect(legacy).toMatchObject({ method: asGot!.method, health: asGot!.health });
     // The other org's key does not reach a connection of this one.
     expect(await store.getManyById([{ orgId: "org-many-b", id: made[1]!.id }])).toEqual([null]);
   });
