@@ -91,10 +91,25 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
     return { connectionId, outcome: "failed" };
   };
 
+  /**
+   * One check, from taking a slot of its org to its recorded health. The slot is held until the
+   * health is written: the org's checks in flight are whole checks, so the work one checker has
+   * under way (opened secrets, connections, pending writes) stays bounded by orgs × concurrency
+   * even when the database is slower than Okta.
+   */
   async function checkRecord(record: CheckedConnection, maxWaitMs: number): Promise<CheckOutcome> {
+    const org = record.instanceUrl;
+    if (!(await deps.limiter.acquire(org, maxWaitMs))) return { connectionId: record.id, outcome: "deferred", retryInMs: deps.limiter.waitFor(org) };
+    try {
+      return await checkHeld(record, maxWaitMs);
+    } finally {
+      deps.limiter.release(org);
+    }
+  }
+
+  async function checkHeld(record: CheckedConnection, maxWaitMs: number): Promise<CheckOutcome> {
     const connectionId = record.id;
     const org = record.instanceUrl;
-    if (!(await deps.limiter.acquire(org, maxWaitMs))) return { connectionId, outcome: "deferred", retryInMs: deps.limiter.waitFor(org) };
     let report;
     try {
       // A 429 of another check may close the org's window while this one opens its secret or
@@ -105,15 +120,13 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
         },
         isOpen: () => deps.limiter.waitFor(org) === 0,
       });
-      // Before the slot is released, so the next check of this org already waits.
-      if (report.retryAfterSeconds !== undefined) deps.limiter.pauseFor(org, report.retryAfterSeconds * 1000);
-      if (report.rateLimit) deps.limiter.observe(org, report.rateLimit);
     } catch (error) {
       if (error instanceof WindowClosed) return { connectionId, outcome: "deferred", retryInMs: deps.limiter.waitFor(org) };
       throw error;
-    } finally {
-      deps.limiter.release(org);
     }
+    // At once, so the org's next check already waits.
+    if (report.retryAfterSeconds !== undefined) deps.limiter.pauseFor(org, report.retryAfterSeconds * 1000);
+    if (report.rateLimit) deps.limiter.observe(org, report.rateLimit);
     const written = await deps.recorder.record(record, report);
     if (written.outcome === "superseded") return { connectionId, outcome: "superseded" };
     const error = written.health.error?.error;
