@@ -149,10 +149,13 @@ interface OrgState {
 /** The fake Okta orgs of the health benchmark, in a child process (bench/lib/okta-orgs.mjs). */
 async function startOrgs(count: number, token: string) {
   const child = fork(join(import.meta.dirname, "okta-orgs.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] });
+  // One answer per question; each listener goes once the other fires (no listener left per message).
   const ask = <T>(message: unknown) =>
     new Promise<T>((resolve, reject) => {
-      child.once("message", (answer) => resolve(answer as T));
-      child.once("error", reject);
+      const answered = (answer: unknown) => (child.off("error", failed), resolve(answer as T));
+      const failed = (error: Error) => (child.off("message", answered), reject(error));
+      child.once("message", answered);
+      child.once("error", failed);
       child.send(message as never);
     });
   const { origins } = await ask<{ origins: string[] }>({ start: { count, token } });
