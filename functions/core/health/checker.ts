@@ -4,6 +4,7 @@ import type { ConnectionStore, DueConnection } from "../connections/store";
 import { describeError, type Logger } from "../logger";
 import type { OktaAccess } from "../okta/access";
 import type { OrgLimiter } from "./limiter";
+import { createOrgQueues } from "./org-queues";
 import type { HealthRecorder } from "./recorder";
 import { isoTime } from "../iso-time";
 
@@ -24,8 +25,17 @@ export interface HealthCheckerDeps {
   logger?: Logger;
   /** Batch reads (of up to READ_BATCH connections each) in flight at once. */
   readConcurrency?: number;
+  /** Connections a run reads ahead of its checks (default READ_AHEAD). */
+  readAhead?: number;
   /** The sweep's look-ahead: a connection due within it is due now. */
   lookaheadSeconds?: number;
+}
+
+export interface RunOptions {
+  /** How long a throttled org is waited for (default: as long as it takes). */
+  maxWaitMs?: number;
+  /** Check connections that are not due (yet) too. */
+  force?: boolean;
 }
 
 /** The org's Retry-After window opens later than the check may wait: the check is deferred. */
@@ -33,6 +43,13 @@ class WindowClosed extends Error {}
 
 /** Connections read by one batch read: BatchGetItem's most. */
 const READ_BATCH = 100;
+
+/**
+ * Connections a run holds read but not yet checked before it takes the next page: enough for
+ * every org to have the next checks ready, few enough that a sweep's records do not all wait in
+ * memory at once (holding 10,000 read records cost the sweep a third more garbage collection).
+ */
+const READ_AHEAD = 10 * READ_BATCH;
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -46,34 +63,6 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-/**
- * One queue of connections per Okta org (`instanceUrl`), each worked by at most `concurrency`
- * workers, which start as connections arrive: a slow or throttled org holds back only its own.
- */
-function createOrgQueues(check: (record: CheckedConnection) => Promise<CheckOutcome>, concurrency: number, outcomes: Map<string, CheckOutcome>) {
-  const queues = new Map<string, { waiting: CheckedConnection[]; workers: number }>();
-  const running = new Set<Promise<void>>();
-  const work = async (queue: { waiting: CheckedConnection[]; workers: number }) => {
-    for (let record = queue.waiting.shift(); record; record = queue.waiting.shift()) outcomes.set(record.id, await check(record));
-    queue.workers--;
-  };
-  return {
-    push(record: CheckedConnection) {
-      let queue = queues.get(record.instanceUrl);
-      if (!queue) queues.set(record.instanceUrl, (queue = { waiting: [], workers: 0 }));
-      queue.waiting.push(record);
-      if (queue.workers >= concurrency) return;
-      queue.workers++;
-      const worker = work(queue).finally(() => running.delete(worker));
-      running.add(worker);
-    },
-    /** Resolves when every pushed connection is checked. */
-    async drained() {
-      while (running.size > 0) await Promise.all(running);
-    },
-  };
 }
 
 /**
@@ -143,31 +132,68 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
     return { connectionId, outcome: "recorded", status: written.health.status, ...(error ? { error } : {}) };
   }
 
+  /**
+   * One run of checks that takes due connections as they come (a sweep's pages): one set of org
+   * queues for the whole run, so what waits for a slot is a record in its org's list. `add` waits
+   * while the run already holds its read-ahead of records not yet checked.
+   */
+  function startRun(opts: RunOptions = {}) {
+    const maxWaitMs = opts.maxWaitMs ?? Number.POSITIVE_INFINITY;
+    const dueBy = new Date(clock().getTime() + (deps.lookaheadSeconds ?? 0) * 1000).toISOString();
+    const budget = deps.readAhead ?? READ_AHEAD;
+    const outcomes = new Map<string, CheckOutcome>();
+    const taken: DueConnection[] = [];
+    const reads: Promise<unknown>[] = [];
+    let reading = 0;
+    const roomWaiters: (() => void)[] = [];
+    const isOpen = (org: string) => deps.limiter.waitFor(org) === 0;
+    const hasRoom = () => reading + orgs.waitingWithin(budget, isOpen) < budget;
+    const onRoom = () => {
+      if (roomWaiters.length > 0 && hasRoom()) roomWaiters.splice(0).forEach((wake) => wake());
+    };
+    const check = async (record: CheckedConnection) => void outcomes.set(record.id, await checkRecord(record, maxWaitMs).catch(failedAs(record.id)));
+    const orgs = createOrgQueues(check, deps.limiter.concurrency, onRoom);
+    /** A read connection goes to its org's queue at once: checks start while later batches are still read. */
+    const take = (d: DueConnection, record: CheckedConnection | null) => {
+      if (!record) return void outcomes.set(d.id, { connectionId: d.id, outcome: "gone" });
+      if (!opts.force && record.nextCheckAt && record.nextCheckAt > dueBy) return void outcomes.set(d.id, { connectionId: d.id, outcome: "not-due" });
+      orgs.push(record);
+    };
+    return {
+      async add(due: DueConnection[]) {
+        while (!hasRoom()) await new Promise<void>((wake) => roomWaiters.push(wake));
+        taken.push(...due);
+        reading += due.length;
+        // Read in batches: a failed batch read fails its connections only.
+        const batches = Array.from({ length: Math.ceil(due.length / READ_BATCH) }, (_, b) => due.slice(b * READ_BATCH, (b + 1) * READ_BATCH));
+        const read = mapLimit(batches, deps.readConcurrency ?? 4, async (batch) => {
+          const records = await deps.store.getManyById(batch).catch((error) => void batch.forEach((d) => outcomes.set(d.id, failedAs(d.id)(error))));
+          records?.forEach((record, i) => take(batch[i]!, record));
+          reading -= batch.length;
+          onRoom();
+        });
+        reads.push(read);
+      },
+      /** Every added connection's outcome, in the order added, once all are checked (never rejects). */
+      async finished(): Promise<(CheckOutcome & { orgId: string })[]> {
+        await Promise.all(reads);
+        await orgs.drained();
+        return taken.map((d) => ({ orgId: d.orgId, ...outcomes.get(d.id)! }));
+      },
+    };
+  }
+
   return {
+    startRun,
     /**
      * Checks every connection of `due` that is still due (a duplicate message, or one checked by
      * `validate` meanwhile, is skipped; `force` checks them anyway). `maxWaitMs` bounds how long a
      * throttled org is waited for.
      */
-    async checkAll(due: DueConnection[], opts: { maxWaitMs?: number; force?: boolean } = {}): Promise<(CheckOutcome & { orgId: string })[]> {
-      const maxWaitMs = opts.maxWaitMs ?? Number.POSITIVE_INFINITY;
-      const dueBy = new Date(clock().getTime() + (deps.lookaheadSeconds ?? 0) * 1000).toISOString();
-      const outcomes = new Map<string, CheckOutcome>();
-      const orgs = createOrgQueues((record) => checkRecord(record, maxWaitMs).catch(failedAs(record.id)), deps.limiter.concurrency, outcomes);
-      /** A read connection goes to its org's queue at once: checks start while later batches are still read. */
-      const take = (d: DueConnection, record: CheckedConnection | null) => {
-        if (!record) return void outcomes.set(d.id, { connectionId: d.id, outcome: "gone" });
-        if (!opts.force && record.nextCheckAt && record.nextCheckAt > dueBy) return void outcomes.set(d.id, { connectionId: d.id, outcome: "not-due" });
-        orgs.push(record);
-      };
-      // Read in batches: a failed batch read fails its connections only.
-      const batches = Array.from({ length: Math.ceil(due.length / READ_BATCH) }, (_, b) => due.slice(b * READ_BATCH, (b + 1) * READ_BATCH));
-      await mapLimit(batches, deps.readConcurrency ?? 4, async (batch) => {
-        const records = await deps.store.getManyById(batch).catch((error) => void batch.forEach((d) => outcomes.set(d.id, failedAs(d.id)(error))));
-        records?.forEach((record, i) => take(batch[i]!, record));
-      });
-      await orgs.drained();
-      return due.map((d) => ({ orgId: d.orgId, ...outcomes.get(d.id)! }));
+    async checkAll(due: DueConnection[], opts: RunOptions = {}): Promise<(CheckOutcome & { orgId: string })[]> {
+      const run = startRun(opts);
+      await run.add(due);
+      return run.finished();
     },
   };
 }

@@ -47,16 +47,16 @@ export function createHealthRuntime(parts: Pick<ServiceParts, "okta" | "store">,
     async sweepAndCheck(opts: { all?: boolean } = {}): Promise<(CheckOutcome & { orgId: string })[]> {
       // Each page is checked as soon as it is read: checks overlap the rest of the sweep instead of
       // waiting for its last page. The one limiter keeps every org within its slots and windows.
-      const checks: Promise<(CheckOutcome & { orgId: string })[]>[] = [];
+      const run = checker.startRun({ force: opts.all });
       const ahead = opts.all ? EVERYTHING_S : lookaheadSeconds;
-      const dispatch = async (page: DueConnection[]) => void checks.push(checker.checkAll(page, { force: opts.all }));
       try {
-        await sweepDue({ store: parts.store, clock, lookaheadSeconds: ahead, dispatch });
-      } finally {
+        await sweepDue({ store: parts.store, clock, lookaheadSeconds: ahead, dispatch: async (page) => run.add(page) });
+      } catch (error) {
         // A failed page read still lets the checks already started finish (none is left running).
-        await Promise.allSettled(checks);
+        await run.finished();
+        throw error;
       }
-      return (await Promise.all(checks)).flat();
+      return run.finished();
     },
   };
 }
