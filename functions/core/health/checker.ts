@@ -147,7 +147,15 @@ export function createHealthChecker(deps: HealthCheckerDeps) {
     let reading = 0;
     const roomWaiters: (() => void)[] = [];
     const isOpen = (org: string) => deps.limiter.waitFor(org) === 0;
-    const hasRoom = () => reading + orgs.waitingWithin(budget, isOpen) < budget;
+    /**
+     * Room to read the next page: the connections under read and those waiting that are work
+     * for now stay within the read-ahead; and however slow or paused the orgs, the run never
+     * holds more than twice it.
+     */
+    const hasRoom = () => {
+      const { counted, held } = orgs.waiting(budget, isOpen);
+      return reading + counted < budget && reading + held < 2 * budget;
+    };
     const onRoom = () => {
       if (roomWaiters.length > 0 && hasRoom()) roomWaiters.splice(0).forEach((wake) => wake());
     };

@@ -33,15 +33,20 @@ export function createOrgQueues(check: (record: CheckedConnection) => Promise<vo
       running.add(worker);
     },
     /**
-     * The connections waiting for a check, as a read-ahead of `budget` counts them: only those of
-     * orgs that may be called now (a paused org's backlog is no work for now), and of each org at
-     * most twice its even share of the budget, so one slow org cannot stop the reading alone.
+     * The connections waiting for a check, as a read-ahead of `budget` counts them: `counted` only
+     * those of orgs that may be called now (a paused org's backlog is no work for now), and of each
+     * org at most twice its even share of the budget, so one slow org cannot stop the reading
+     * alone; `held`, every one of them (what the run holds in memory).
      */
-    waitingWithin(budget: number, isOpen: (org: string) => boolean): number {
-      const share = Math.ceil((2 * budget) / (queues.size + 1));
-      let waiting = 0;
-      for (const [org, queue] of queues) if (isOpen(org)) waiting += Math.min(queue.waiting.length, share);
-      return waiting;
+    waiting(budget: number, isOpen: (org: string) => boolean): { counted: number; held: number } {
+      const share = Math.ceil((2 * budget) / Math.max(queues.size + 1, 4));
+      let counted = 0;
+      let held = 0;
+      for (const [org, queue] of queues) {
+        held += queue.waiting.length;
+        if (isOpen(org)) counted += Math.min(queue.waiting.length, share);
+      }
+      return { counted, held };
     },
     /** Resolves when every pushed connection is checked. */
     async drained() {
