@@ -123,5 +123,15 @@ describe("the due index", () => {
     // 250 due over 8 partitions in pages of 100: at most one page per 100 due, plus one per partition.
     expect(rig.calls.counts["dynamodb:QueryCommand"]).toBeLessThanOrEqual(keys.HEALTH_DUE_SHARDS + Math.ceil(expected.length / 100) + 1);
     expect(rig.calls.total("dynamodb")).toBe(rig.calls.counts["dynamodb:QueryCommand"]);
+
+    // Pages of 10 are handed on, yet read a thousand at a time: one Query per partition.
+    rig.calls.reset();
+    const pages: number[] = [];
+    const again: string[] = [];
+    const dispatch = async (batch: { orgId: string; id: string }[]) => void (pages.push(batch.length), again.push(...batch.filter((d) => d.orgId === "org-bulk").map((d) => d.id)));
+    await sweepDue({ store: rig.parts.store, clock: () => new Date(now), pageSize: 10, dispatch });
+    expect(again.sort()).toEqual(expected.sort());
+    expect(Math.max(...pages)).toBe(10);
+    expect(rig.calls.counts["dynamodb:QueryCommand"]).toBe(keys.HEALTH_DUE_SHARDS);
   }, 120_000); // 5,000 items written in batches of 25: slow on a loaded 2-core machine
 });
