@@ -22,6 +22,13 @@ const recordEvery: Recorder["record"] = async (_r, report) => ({
   nextCheckAt: "2100-01-01T00:00:00.000Z",
 });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** As the transport does: waits at the gate, and asks it once more right before the request is written. */
+async function passGate(gate?: SendGate) {
+  do await gate?.wait();
+  while (gate && !gate.isOpen());
+}
+/** Org 0 takes 100 ms a check, the others 1 ms. */
+const orgZeroSlow = (r: CheckedConnection) => sleep(r.instanceUrl === orgUrl(0) ? 100 : 1);
 
 /** `count` connections dealt round-robin over `orgs` Okta orgs. */
 const roundRobin = (count: number, orgs: number) => Array.from({ length: count }, (_, i) => record(`c${i}`, i % orgs));
@@ -86,9 +93,7 @@ describe("a run's read-ahead", () => {
     const pausedAt = new Map<string, number>();
     const sentAt = new Map<string, number[]>();
     const okta = async (r: CheckedConnection, gate?: SendGate) => {
-      // As the transport does: the gate is asked once more right before the request is written.
-      do await gate?.wait();
-      while (gate && !gate.isOpen());
+      await passGate(gate);
       sentAt.set(r.instanceUrl, [...(sentAt.get(r.instanceUrl) ?? []), Date.now()]);
       if (r.id === "p0" || r.id === "p1") {
         pausedAt.set(r.instanceUrl, Date.now());
@@ -114,8 +119,7 @@ describe("a run's read-ahead", () => {
   it("holds at most twice its read-ahead, however many connections wait out a Retry-After", async () => {
     // Org 0's 100 connections come first; its first check is answered 429, Retry-After 300 ms.
     const okta = async (r: CheckedConnection, gate?: SendGate) => {
-      do await gate?.wait();
-      while (gate && !gate.isOpen());
+      await passGate(gate);
       if (r.id === "c0") throw upstreamRateLimited("Okta is rate limiting", 0.3);
       await sleep(1);
     };
@@ -129,7 +133,7 @@ describe("a run's read-ahead", () => {
 
   it("is not stopped by one slow org: the fast orgs' connections are all checked long before the slow org's", async () => {
     // Org 0 takes 100 ms a check, 40 connections at 2 at a time: about 2 s. The others take 1 ms.
-    const okta = (r: CheckedConnection) => sleep(r.instanceUrl === orgUrl(0) ? 100 : 1);
+    const okta = orgZeroSlow;
     const records = roundRobin(200, 5);
     const { tally, sweep, recordedAfter } = rig(records, okta, 20);
     const started = Date.now();
@@ -146,7 +150,7 @@ describe("a run's read-ahead", () => {
 
   it("is not stopped by a slow org that leads the sweep alone: its backlog counts at most half the read-ahead", async () => {
     // Org 0's 30 connections come first, at 100 ms a check (1.5 s in all); then 60 of three fast orgs.
-    const okta = (r: CheckedConnection) => sleep(r.instanceUrl === orgUrl(0) ? 100 : 1);
+    const okta = orgZeroSlow;
     const slowOnes = Array.from({ length: 30 }, (_, i) => record(`s${i}`, 0));
     const fastOnes = Array.from({ length: 60 }, (_, i) => record(`f${i}`, 1 + (i % 3)));
     const { sweep, recordedAfter } = rig([...slowOnes, ...fastOnes], okta, 20);
